@@ -1,0 +1,174 @@
+/**
+ * The command line's I/O: reading inputs, writing outputs atomically, printing, exit codes.
+ * Everything goes through `node:fs`/`node:process` so the one-file bundle runs under Deno and Node
+ * alike (and inside a Node single executable).
+ *
+ * @module
+ */
+import * as fs from "node:fs";
+import process from "node:process";
+import { InputError } from "../errors.ts";
+
+/** Exit status: success. */
+export const EXIT_OK = 0;
+/** Exit status: the run found a problem (dom0 faulted, an error-level lint finding, ...). */
+export const EXIT_FINDING = 1;
+/** Exit status: bad input (one error line was printed). */
+export const EXIT_BAD_INPUT = 2;
+/** Exit status: an internal error in dom0sim (a bug). */
+export const EXIT_INTERNAL = 3;
+
+/** The system error text for a Node-style error code ("No such file or directory", ...). */
+function sysText(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file or directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "is a directory";
+    case "ENOTDIR":
+      return "not a directory";
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** Read a whole input file; a missing/unreadable file is an InputError located at the path. */
+export function readInput(path: string): Uint8Array {
+  try {
+    if (path === "-") return new Uint8Array(fs.readFileSync(0));
+    return new Uint8Array(fs.readFileSync(path));
+  } catch (e) {
+    throw new InputError(path, `cannot read file: ${sysText(e)}`);
+  }
+}
+
+/**
+ * A `readFile` callback for the libraries (includes, `/incbin/`): returns the bytes, or
+ * undefined when the file does not exist or is not a regular file.
+ */
+export function readFileOrUndefined(path: string): Uint8Array | undefined {
+  try {
+    const st = fs.statSync(path);
+    if (!st.isFile()) return undefined;
+    return new Uint8Array(fs.readFileSync(path));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Write an output file atomically: the data goes to a temporary file beside the target, which
+ * is renamed over it, so a failure never leaves a partial file. `-` writes to stdout.
+ */
+export function writeOutput(path: string, data: Uint8Array | string): void {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  if (path === "-") {
+    writeStdout(bytes);
+    return;
+  }
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    fs.writeFileSync(tmp, bytes);
+    fs.renameSync(tmp, path);
+  } catch (e) {
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // nothing to clean up
+    }
+    throw new InputError(path, `cannot write file: ${sysText(e)}`);
+  }
+}
+
+/** Write bytes or text to stdout (synchronously, so output order is kept). */
+export function writeStdout(data: Uint8Array | string): void {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += fs.writeSync(1, bytes, off, bytes.length - off);
+    } catch (e) {
+      if ((e as { code?: string }).code === "EAGAIN") continue;
+      if ((e as { code?: string }).code === "EPIPE") return;
+      throw e;
+    }
+  }
+}
+
+/** Write a line to stderr. */
+export function writeStderr(line: string): void {
+  const bytes = new TextEncoder().encode(line.endsWith("\n") ? line : line + "\n");
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += fs.writeSync(2, bytes, off, bytes.length - off);
+    } catch (e) {
+      if ((e as { code?: string }).code === "EAGAIN") continue;
+      return;
+    }
+  }
+}
+
+/** Whether colour may be used on a stream: a terminal and `NO_COLOR` unset or empty. */
+export function useColor(fd: 1 | 2): boolean {
+  const noColor = process.env.NO_COLOR;
+  if (noColor !== undefined && noColor !== "") return false;
+  try {
+    return Boolean((fd === 1 ? process.stdout : process.stderr).isTTY);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether stdout is a terminal (progress bars are drawn only there). */
+export function stdoutIsTerminal(): boolean {
+  try {
+    return Boolean(process.stdout.isTTY);
+  } catch {
+    return false;
+  }
+}
+
+/** The process's argument vector after the script name. */
+export function processArgs(): string[] {
+  return process.argv.slice(2);
+}
+
+/**
+ * Run a subcommand body and turn errors into exit codes: an InputError prints its one line and
+ * gives 2; anything else is a bug in dom0sim, printed as one line (with the stack only when
+ * `DOM0SIM_DEBUG` is set) and gives 3.
+ */
+export async function guard(body: () => number | Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof InputError) {
+      writeStderr(e.line());
+      return EXIT_BAD_INPUT;
+    }
+    if (isUsageError(e)) {
+      writeStderr(`error: ${(e as Error).message}`);
+      return EXIT_BAD_INPUT;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    writeStderr(`dom0sim: internal error: ${msg} (please report this with the input)`);
+    if (process.env.DOM0SIM_DEBUG && e instanceof Error && e.stack) writeStderr(e.stack);
+    return EXIT_INTERNAL;
+  }
+}
+
+/** Errors `node:util` parseArgs throws for unknown or malformed options. */
+function isUsageError(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
+}
+
+/** Exit the process with `code` after flushing. */
+export function exit(code: number): never {
+  process.exit(code);
+}
