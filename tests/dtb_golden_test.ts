@@ -3,7 +3,27 @@
 // text exactly. Recorded dtc outputs make this pass without dtc; when dtc is on PATH the recorded
 // outputs are re-checked live.
 import assert from "node:assert/strict";
-import { readDtb } from "../dt/dtb_read.ts";
+import {
+  FDT_BEGIN_NODE,
+  FDT_END,
+  FDT_END_NODE,
+  FDT_NOP,
+  FDT_PROP,
+  readDtb,
+  readDtbHeader,
+} from "../dt/dtb_read.ts";
+import {
+  fdt_begin_node,
+  fdt_create,
+  fdt_end_node,
+  FDT_ERR_NOSPACE,
+  fdt_finish,
+  fdt_finish_reservemap,
+  fdt_property,
+  fdt_strerror,
+  fdt_totalsize,
+} from "../dt/fdt_sw.ts";
+import { fdt_getprop, fdt_next_tag, fdt_nop_property, fdt_path_offset } from "../dt/fdt_wip.ts";
 
 const FIX = new URL("./fixtures/dtb/", import.meta.url);
 
@@ -31,4 +51,89 @@ Deno.test("readDtb() reads the recorded Xen 4.17 input and dom0 blobs", () => {
     if (d.endsWith("sram")) generated.push("memory@bff00000");
     assert.deepEqual(dom0.root.children.map((c) => c.name).slice(-generated.length), generated);
   }
+});
+
+// ---- libfdt sequential-write layout: replay each recorded dom0 tree through fdt_sw.ts.
+
+/**
+ * Replay the token stream of a recorded dom0 blob through the fdt_sw API with Xen's buffer size
+ * (`fdt_totalsize(host) + DOM0_FDT_EXTRA_SIZE`). The run of 11 NOPs in /chosen is where Linux
+ * NOPed `rng-seed` (32 bytes + 12-byte header): it is replayed as that property, restoring the
+ * blob Xen wrote; Linux's edit is then re-applied with fdt_nop_property().
+ */
+function replayDom0(dom0: Uint8Array, bufsize: number): { buf: Uint8Array; err: number } {
+  const buf = new Uint8Array(bufsize);
+  let err = fdt_create(buf, bufsize);
+  if (err) return { buf, err };
+  fdt_finish_reservemap(buf);
+  const h = readDtbHeader(dom0, "dom0.dtb");
+  const names: string[] = [];
+  let o = 0;
+  let nops = 0;
+  const strAt = (abs: number) => {
+    let s = "";
+    while (dom0[abs] !== 0) s += String.fromCharCode(dom0[abs++]);
+    return s;
+  };
+  for (;;) {
+    const [tag, next] = fdt_next_tag(dom0, o);
+    assert.ok(next >= 0, `bad tag at ${o}`);
+    const abs = h.offDtStruct + o;
+    if (tag !== FDT_NOP && nops) {
+      assert.equal(nops, 11, "one NOPed 32-byte property");
+      assert.equal(names.join("/"), "/chosen");
+      err = fdt_property(buf, "rng-seed", new Uint8Array(32).fill(0x5a));
+      nops = 0;
+    }
+    if (err) return { buf, err };
+    if (tag === FDT_BEGIN_NODE) {
+      const n = strAt(abs + 4);
+      names.push(n);
+      err = fdt_begin_node(buf, n);
+    } else if (tag === FDT_END_NODE) {
+      names.pop();
+      err = fdt_end_node(buf);
+    } else if (tag === FDT_PROP) {
+      const len = new DataView(dom0.buffer).getUint32(abs + 4);
+      const nameoff = new DataView(dom0.buffer).getUint32(abs + 8);
+      err = fdt_property(
+        buf,
+        strAt(h.offDtStrings + nameoff),
+        dom0.slice(abs + 12, abs + 12 + len),
+      );
+    } else if (tag === FDT_NOP) {
+      nops++;
+    } else if (tag === FDT_END) {
+      break;
+    }
+    if (err) return { buf, err };
+    o = next;
+  }
+  return { buf, err: fdt_finish(buf) };
+}
+
+Deno.test("fdt_sw reproduces both recorded Xen 4.17 dom0 blobs byte for byte", () => {
+  for (const d of XEN) {
+    const dom0 = read(`${d}/dom0.dtb`);
+    const host = readDtbHeader(read(`${d}/xen-input.dtb`), "xen-input.dtb");
+    const { buf, err } = replayDom0(dom0, host.totalsize + 144);
+    assert.equal(err, 0, fdt_strerror(err));
+    const blob = buf.slice(0, fdt_totalsize(buf));
+    // Xen's blob still has rng-seed; Linux NOPs it in place (facts §1.1).
+    const chosen = fdt_path_offset(blob, "/chosen");
+    assert.ok(chosen > 0);
+    assert.equal((fdt_getprop(blob, chosen, "rng-seed") as Uint8Array).length, 32);
+    assert.equal(fdt_nop_property(blob, chosen, "rng-seed"), 0);
+    assert.deepEqual(blob, dom0, d);
+  }
+});
+
+Deno.test("fdt_sw fails cleanly with FDT_ERR_NOSPACE when Xen's buffer is too small", () => {
+  const dom0 = read("xen-4.17/virt-gicv3/dom0.dtb");
+  const { err } = replayDom0(dom0, dom0.length - 1);
+  assert.equal(err, -FDT_ERR_NOSPACE);
+  assert.equal(`Device tree generation failed (${err}).`, "Device tree generation failed (-3).");
+  assert.equal(fdt_strerror(err), "FDT_ERR_NOSPACE");
+  // Exactly the final size (with rng-seed present) is enough.
+  assert.equal(replayDom0(dom0, dom0.length).err, 0);
 });
