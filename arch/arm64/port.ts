@@ -48,6 +48,10 @@ export interface AccessOptions {
   unprivileged?: boolean;
   /** Destination/source register number for the syndrome (ISS.SRT); defaults to 0. */
   rt?: number;
+  /** Sign-extending load (LDRSB/LDRSH/LDRSW) for the syndrome (ISS.SSE); defaults to false. */
+  signExtend?: boolean;
+  /** 64-bit register (ISS.SF); defaults to `size === 8`. */
+  sf?: boolean;
 }
 
 /** The system registers the model implements (names as the ARM ARM spells them). */
@@ -93,6 +97,8 @@ export interface Syndrome {
   far: VA;
   /** HPFAR_EL2-derived IPA of the faulting page, only where the architecture makes it valid. */
   hpfar?: IPA;
+  /** The exception level the exception is taken to (set by the model; absent = EL1). */
+  targetEl?: 1 | 2;
 }
 
 /** Which rule decided an effective memory type: the stage and the combining rule. */
@@ -154,6 +160,28 @@ export interface El2Handler {
   stage2Abort(cpu: CpuPort, abort: Stage2Abort): TrapResult;
   /** HVC/SMC from EL1; the handler reads and writes `cpu.regs`. */
   hypercall(cpu: CpuPort, call: HypercallTrap): void;
+  /**
+   * Optional: a physical SError routed to EL2 (HCR_EL2.AMO = 1) while a guest runs, e.g. a posted
+   * store the device answered with SLVERR. Without it the model injects a virtual SError into
+   * the guest (what Xen 4.17's default `serrors=diverse` does for guest-caused SErrors).
+   */
+  serror?(cpu: CpuPort, esr: number): TrapResult;
+  /**
+   * Optional: a trapped system instruction, EC 0x18 (e.g. DC ZVA with HCR_EL2.TDZ = 1).
+   * Without it the model injects an Undefined Instruction exception (EC 0x00) into EL1, as Xen
+   * does for system-register traps it does not handle.
+   */
+  sysTrap?(cpu: CpuPort, trap: SysTrap): TrapResult;
+}
+
+/** A trapped system instruction (EC 0x18) as seen at EL2. */
+export interface SysTrap extends Syndrome {
+  /** The instruction, e.g. "dc zva". */
+  insn: string;
+  /** The VA operand (for DC instructions). */
+  va: VA;
+  /** The EL the instruction came from. */
+  fromEl: El;
 }
 
 /**
@@ -170,6 +198,26 @@ export class GuestException extends Error {
   constructor(syndrome: Syndrome, type: "sync" | "serror" = "sync") {
     super(`guest exception ESR=0x${syndrome.esr.toString(16)} FAR=${vaHex(syndrome.far)}`);
     this.name = "GuestException";
+    this.syndrome = syndrome;
+    this.type = type;
+  }
+}
+
+/**
+ * A synchronous exception taken to EL2 by an access the hypervisor itself made (the EL2
+ * translation regime, `cpu.el === 2`): e.g. Xen touching an unmapped address. The model has
+ * no EL2 vector to run, so the fault surfaces as this error with ESR_EL2/FAR_EL2 values.
+ */
+export class El2Exception extends Error {
+  /** The syndrome as ESR_EL2/FAR_EL2 hold it. */
+  readonly syndrome: Syndrome;
+  /** "sync" for a synchronous abort, "serror" for an SError. */
+  readonly type: "sync" | "serror";
+
+  /** Make an exception with the EL2 syndrome. */
+  constructor(syndrome: Syndrome, type: "sync" | "serror" = "sync") {
+    super(`EL2 exception ESR=0x${syndrome.esr.toString(16)} FAR=${vaHex(syndrome.far)}`);
+    this.name = "El2Exception";
     this.syndrome = syndrome;
     this.type = type;
   }

@@ -1,0 +1,18 @@
+/**
+ * The ARMv8-A memory system model: memory types, MAIR, descriptors, VTCR/TCR, syndromes, the
+ * table walker, attribute combining, access checks and the CPU memory port.
+ *
+ * @module
+ */
+
+export * from "./port.ts";
+export * from "./memory_type.ts";
+export * from "./shareability.ts";
+export * from "./mair.ts";
+export * from "./granule.ts";
+export * from "./stage1_descriptor.ts";
+export * from "./stage2_descriptor.ts";
+export * from "./vtcr.ts";
+export * from "./tcr.ts";
+export * from "./syndrome.ts";
+export * from "./system_registers.ts";
