@@ -1,0 +1,195 @@
+/**
+ * Sparse byte storage in 4 KiB pages: a page exists only once something non-zero may have been
+ * written to it; untouched pages read as zero. Used by RAM and SRAM models, with bulk
+ * copy/fill paths so a hypervisor can place a kernel image or zero a large region cheaply.
+ *
+ * @module
+ */
+
+import type { DirectMemory } from "./device.ts";
+
+const PAGE = 4096;
+
+/** A sparse, zero-initialised byte array of `size` bytes. */
+export class SparseMemory implements DirectMemory {
+  /** Size in bytes. */
+  readonly size: number;
+  private readonly pages = new Map<number, Uint8Array>();
+
+  /** Make an empty memory of `size` bytes. */
+  constructor(size: number) {
+    if (!Number.isSafeInteger(size) || size <= 0) throw new RangeError(`bad memory size ${size}`);
+    this.size = size;
+  }
+
+  /** Number of pages allocated so far. */
+  get allocatedPages(): number {
+    return this.pages.size;
+  }
+
+  /** The page holding `offset`, or null when it was never written. */
+  pageForRead(offset: number): Uint8Array | null {
+    return this.pages.get(Math.floor(offset / PAGE)) ?? null;
+  }
+
+  /** The page holding `offset`, allocated (zeroed) on first use. */
+  pageForWrite(offset: number): Uint8Array {
+    const n = Math.floor(offset / PAGE);
+    let p = this.pages.get(n);
+    if (p === undefined) {
+      p = new Uint8Array(PAGE);
+      this.pages.set(n, p);
+    }
+    return p;
+  }
+
+  private check(offset: number, len: number): void {
+    if (offset < 0 || len < 0 || offset + len > this.size) {
+      throw new RangeError(
+        `range 0x${offset.toString(16)}+0x${len.toString(16)} outside memory of 0x${
+          this.size.toString(16)
+        } bytes`,
+      );
+    }
+  }
+
+  /** Copy `len` bytes at `offset` into `dst[dstOff..]` (zeros for untouched pages). */
+  readInto(offset: number, len: number, dst: Uint8Array, dstOff = 0): void {
+    this.check(offset, len);
+    let o = offset;
+    let d = dstOff;
+    let left = len;
+    while (left > 0) {
+      const po = o % PAGE;
+      const n = Math.min(left, PAGE - po);
+      const p = this.pages.get((o - po) / PAGE);
+      if (p === undefined) dst.fill(0, d, d + n);
+      else if (n <= 16) { for (let i = 0; i < n; i++) dst[d + i] = p[po + i]; }
+      else dst.set(p.subarray(po, po + n), d);
+      o += n;
+      d += n;
+      left -= n;
+    }
+  }
+
+  /** Copy `len` bytes from `src[srcOff..]` to `offset`. */
+  writeFrom(offset: number, len: number, src: Uint8Array, srcOff = 0): void {
+    this.check(offset, len);
+    let o = offset;
+    let s = srcOff;
+    let left = len;
+    while (left > 0) {
+      const po = o % PAGE;
+      const n = Math.min(left, PAGE - po);
+      const p = this.pageForWrite(o);
+      if (n <= 16) { for (let i = 0; i < n; i++) p[po + i] = src[s + i]; }
+      else p.set(src.subarray(s, s + n), po);
+      o += n;
+      s += n;
+      left -= n;
+    }
+  }
+
+  /** A copy of `len` bytes at `offset`. */
+  read(offset: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    this.readInto(offset, len, out, 0);
+    return out;
+  }
+
+  /**
+   * Fill `len` bytes at `offset` with `value`. Filling whole pages with zero frees them (they
+   * read as zero again), so zeroing a large region costs nothing.
+   */
+  fill(offset: number, len: number, value = 0): void {
+    this.check(offset, len);
+    let o = offset;
+    let left = len;
+    const v = value & 0xff;
+    while (left > 0) {
+      const po = o % PAGE;
+      const n = Math.min(left, PAGE - po);
+      const key = (o - po) / PAGE;
+      if (v === 0 && n === PAGE) this.pages.delete(key);
+      else if (v === 0) this.pages.get(key)?.fill(0, po, po + n);
+      else this.pageForWrite(o).fill(v, po, po + n);
+      o += n;
+      left -= n;
+    }
+  }
+
+  /**
+   * Copy `len` bytes from `src` (another SparseMemory or this one) at `srcOffset` to
+   * `dstOffset`. Untouched source pages stay untouched (free) in the destination when whole
+   * pages are copied. Overlapping copies within one memory behave like memmove.
+   */
+  copyFrom(src: SparseMemory, srcOffset: number, dstOffset: number, len: number): void {
+    src.check(srcOffset, len);
+    this.check(dstOffset, len);
+    if (src === this && dstOffset > srcOffset && dstOffset < srcOffset + len) {
+      const tmp = src.read(srcOffset, len);
+      this.writeFrom(dstOffset, len, tmp, 0);
+      return;
+    }
+    let s = srcOffset;
+    let d = dstOffset;
+    let left = len;
+    while (left > 0) {
+      const so = s % PAGE;
+      const dOff = d % PAGE;
+      const n = Math.min(left, PAGE - so, PAGE - dOff);
+      const sp = src.pages.get((s - so) / PAGE);
+      if (sp === undefined) {
+        const dkey = (d - dOff) / PAGE;
+        if (n === PAGE) this.pages.delete(dkey);
+        else this.pages.get(dkey)?.fill(0, dOff, dOff + n);
+      } else {
+        this.pageForWrite(d).set(sp.subarray(so, so + n), dOff);
+      }
+      s += n;
+      d += n;
+      left -= n;
+    }
+  }
+
+  /** Little-endian 32-bit read. */
+  read32(offset: number): number {
+    const po = offset % PAGE;
+    if (po <= PAGE - 4) {
+      const p = this.pages.get((offset - po) / PAGE);
+      if (p === undefined) return 0;
+      return (p[po] | (p[po + 1] << 8) | (p[po + 2] << 16) | (p[po + 3] << 24)) >>> 0;
+    }
+    const b = this.read(offset, 4);
+    return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+  }
+
+  /** Little-endian 64-bit read. */
+  read64(offset: number): bigint {
+    return (BigInt(this.read32(offset + 4)) << 32n) | BigInt(this.read32(offset));
+  }
+
+  /** Little-endian 32-bit write. */
+  write32(offset: number, v: number): void {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, v >>> 0, true);
+    this.writeFrom(offset, 4, b, 0);
+  }
+
+  /** Little-endian 64-bit write. */
+  write64(offset: number, v: bigint): void {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
+    this.writeFrom(offset, 8, b, 0);
+  }
+
+  /** Offsets (page-aligned) of the allocated pages, ascending. */
+  allocatedOffsets(): number[] {
+    return [...this.pages.keys()].sort((a, b) => a - b).map((k) => k * PAGE);
+  }
+
+  /** Drop every page (all bytes read as zero). */
+  clear(): void {
+    this.pages.clear();
+  }
+}

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { SparseMemory } from "./sparse_memory.ts";
+
+Deno.test("SparseMemory reads untouched pages as zero without allocating them", () => {
+  const m = new SparseMemory(1 << 30);
+  assert.deepEqual([...m.read(0x12345, 8)], [0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal(m.read32(0x3ff0_0000), 0);
+  assert.equal(m.pageForRead(0x1000), null);
+  assert.equal(m.allocatedPages, 0);
+});
+
+Deno.test("SparseMemory.writeFrom() allocates pages on first write and spans page boundaries", () => {
+  const m = new SparseMemory(0x10000);
+  m.writeFrom(0xffe, 4, new Uint8Array([1, 2, 3, 4]));
+  assert.equal(m.allocatedPages, 2);
+  assert.deepEqual([...m.read(0xffd, 6)], [0, 1, 2, 3, 4, 0]);
+  m.write64(0x2000, 0x1122334455667788n);
+  assert.equal(m.read64(0x2000), 0x1122334455667788n);
+  assert.equal(m.read32(0x2004), 0x11223344);
+  assert.deepEqual(m.allocatedOffsets(), [0x0, 0x1000, 0x2000]);
+});
+
+Deno.test("SparseMemory.fill() with zero over whole pages frees them", () => {
+  const m = new SparseMemory(0x10000);
+  m.fill(0, 0x3000, 0xaa);
+  assert.equal(m.allocatedPages, 3);
+  assert.equal(m.read32(0x2ffc), 0xaaaaaaaa);
+  m.fill(0x800, 0x2000, 0);
+  assert.equal(m.allocatedPages, 2); // page 1 freed, pages 0 and 2 partly zeroed
+  assert.equal(m.read32(0x7fc), 0xaaaaaaaa);
+  assert.equal(m.read32(0x800), 0);
+  assert.equal(m.read32(0x2800), 0xaaaaaaaa);
+});
+
+Deno.test("SparseMemory.copyFrom() copies pages, skips untouched ones and handles overlap", () => {
+  const a = new SparseMemory(32 << 20);
+  const b = new SparseMemory(64 << 20);
+  a.write32(0x10, 0xdeadbeef);
+  a.write32((32 << 20) - 4, 0xcafef00d);
+  b.fill(0x100000, 0x1000, 0x55);
+  b.copyFrom(a, 0, 0x100000, 32 << 20);
+  assert.equal(b.read32(0x100010), 0xdeadbeef);
+  assert.equal(b.read32(0x100000 + (32 << 20) - 4), 0xcafef00d);
+  assert.equal(b.read32(0x100020), 0); // overwritten by the untouched source page
+  assert.equal(b.allocatedPages, 2);
+  // overlapping move inside one memory
+  const m = new SparseMemory(0x10000);
+  m.writeFrom(0, 8, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
+  m.copyFrom(m, 0, 2, 8);
+  assert.deepEqual([...m.read(0, 10)], [1, 2, 1, 2, 3, 4, 5, 6, 7, 8]);
+});
+
+Deno.test("SparseMemory refuses ranges outside its size", () => {
+  const m = new SparseMemory(0x1000);
+  assert.throws(() => m.read(0xffc, 8), RangeError);
+  assert.throws(() => new SparseMemory(0), RangeError);
+});
