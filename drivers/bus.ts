@@ -191,6 +191,7 @@ export class Bus {
 
   // ---- physical helpers (throw BusError) ----
 
+  /** The sparse memory behind a region, if it is RAM-like. */
   private memoryOf(r: BusRegion): SparseMemory | null {
     const d = r.device.direct;
     return d instanceof SparseMemory ? d : null;

@@ -43,6 +43,7 @@ export class SparseMemory implements DirectMemory {
     return p;
   }
 
+  /** Throw RangeError unless [offset, offset+len) lies inside the memory. */
   private check(offset: number, len: number): void {
     if (offset < 0 || len < 0 || offset + len > this.size) {
       throw new RangeError(
