@@ -281,6 +281,16 @@ function checkOverlaps(file: string, blocks: Block[]): void {
  * @param bytes the blob; bytes after `totalsize` are ignored (as dtc does)
  * @param file the name used in error locations (`FILE: byte 0xOFF`)
  * @throws {InputError} on any malformed header, block layout or token stream
+ *
+ * @example
+ * ```ts
+ * import { readDtb } from "./dtb_read.ts";
+ * import { writeDtb } from "./dtb_write.ts";
+ * import { DeviceTree, Node } from "./tree.ts";
+ * const t = new DeviceTree();
+ * t.root.addChild(new Node("chosen"));
+ * console.assert(readDtb(writeDtb(t), "t.dtb").lookup("/chosen") !== undefined);
+ * ```
  */
 export function readDtb(
   bytes: Uint8Array,
