@@ -1,0 +1,308 @@
+/**
+ * Booting the modelled Xen 4.17 on a machine: `start_xen` up to dom0 (boot info, command line,
+ * memory, host devices, `setup_virt_paging`, `create_dom0` + `construct_dom0`,
+ * `discard_initial_modules`, end-of-boot messages), returning a {@link XenInstance} the sim layer
+ * drives: dom0's vCPU state, the console, the mapping records, an `El2Handler` per vCPU, and the
+ * explain/lookup API.
+ *
+ * @module
+ */
+
+import { InputError } from "../errors.ts";
+import { readDtb } from "../dt/dtb_read.ts";
+import type { DeviceTree } from "../dt/tree.ts";
+import { bootFdtCmdline, bootFdtInfo, type BootInfo } from "./bootfdt.ts";
+import { parseXenCmdline } from "./cmdline.ts";
+import { XenConsole, XENLOG_INFO, XENLOG_WARNING } from "./console.ts";
+import type { DeviceDesc } from "./device.ts";
+import { dtTypeIs, XenDeviceTree } from "./device_tree.ts";
+import { Domain } from "./domain.ts";
+import { constructDom0, type Dom0Build } from "./domain_build.ts";
+import { gicv2BootLines } from "./gic_v2.ts";
+import { gicv3BootLines } from "./gic_v3.ts";
+import { IrqTable } from "./irq.ts";
+import { CORTEX_A57_FEATURES, type CpuFeatures, type HostMemory } from "./machine.ts";
+import { P2m, setupVirtPaging } from "./p2m.ts";
+import { PAGE_SIZE } from "./page_alloc.ts";
+import { DEFAULT_POLICY, findPolicy, type Policy, type PolicyName } from "./policy.ts";
+import { defaultRegistry } from "./registry.ts";
+import { discoverHost, setupMemory } from "./setup.ts";
+import type { XenCore } from "./xen_core.ts";
+
+const MB = 2 ** 20;
+
+/** Xen's image as QEMU loads Debian's `xen-4.17-arm64` (Image header `image_size`). */
+export const DEBIAN_XEN_IMAGE_SIZE = 0x1360c8;
+/** Approximate `_etext - _stext` of that image (only its page count ≥ 64 matters: grant table). */
+export const DEBIAN_XEN_TEXT_SIZE = 0xa0000;
+
+/** The machine the sim layer hands to Xen. */
+export interface XenMachine {
+  /** Physical memory (RAM with the boot modules and the host DTB already in place). */
+  mem: HostMemory;
+  /** Boot-CPU features (default: QEMU's Cortex-A57). */
+  cpu?: CpuFeatures;
+  /** Number of physical CPUs Xen brings up (default: `/cpus` children of type "cpu"). */
+  cpus?: number;
+  /** Stage-2 TLB invalidation for a VMID (wire to every CPU's `tlbiStage2`). */
+  tlbFlush?: (vmid: number) => void;
+  /** Bytes Xen writes to its console UART (the PL011 through the bus, or a collector). */
+  uart?: (bytes: Uint8Array) => void;
+  /** `GICD_TYPER`-derived line count, when the machine models the distributor. */
+  gicLines?: number;
+  /** `CNTFRQ_EL0` in Hz. */
+  cntfrq?: number;
+}
+
+/** Boot options. */
+export interface XenBootOptions {
+  /** The host DTB bytes as the firmware passed them. */
+  hostDtb: Uint8Array;
+  /** Name used in error locations. */
+  hostDtbFile?: string;
+  /** Where the DTB sits in RAM (default: QEMU's rule, RAM base + min(RAM/2, 128 MiB)). */
+  hostDtbAddress?: number;
+  /** Attribute policy (default `xen-4.17`). */
+  policy?: PolicyName | Policy;
+  /** Xen's command line, replacing what the tree gives (`xen,xen-bootargs`/`bootargs`). */
+  xenCmdline?: string;
+  /** Extra options appended to Xen's command line. */
+  extraXenArgs?: string;
+  /** Xen's load address (default: first RAM bank + 2 MiB, as QEMU loads a zero-text_offset Image). */
+  xenLoadAddress?: number;
+  /** `_end - _start` (default {@link DEBIAN_XEN_IMAGE_SIZE}). */
+  xenImageSize?: number;
+  /** `_etext - _stext` (default {@link DEBIAN_XEN_TEXT_SIZE}). */
+  xenTextSize?: number;
+  /** Extra device registry entries (appended after Xen's). */
+  devices?: readonly DeviceDesc[];
+}
+
+/** A booted Xen with dom0 constructed. */
+export class XenInstance {
+  /** Shared hypervisor state. */
+  readonly core: XenCore;
+  /** dom0. */
+  readonly dom0: Domain;
+  /** What `construct_dom0` produced (kernel info, node outcomes, DTB bytes). */
+  readonly build: Dom0Build;
+  /** The parsed host tree. */
+  readonly hostTree: DeviceTree;
+
+  /** Wrap a booted state (use {@link bootXen}). */
+  constructor(core: XenCore, dom0: Domain, build: Dom0Build, hostTree: DeviceTree) {
+    this.core = core;
+    this.dom0 = dom0;
+    this.build = build;
+    this.hostTree = hostTree;
+  }
+
+  /** The console. */
+  get console(): XenConsole {
+    return this.core.console;
+  }
+
+  /** Boot information Xen collected. */
+  get bootinfo(): BootInfo {
+    return this.core.bi;
+  }
+}
+
+function resolvePolicy(p: PolicyName | Policy | undefined): Policy {
+  if (!p) return findPolicy(DEFAULT_POLICY)!;
+  if (typeof p !== "string") return p;
+  const found = findPolicy(p);
+  if (!found) throw new InputError("--policy", `Unknown policy '${p}'`);
+  return found;
+}
+
+/**
+ * Boot Xen 4.17 (the model) on `machine` and construct dom0.
+ *
+ * @throws {InputError} for host trees, command lines or modules Xen would reject (one line).
+ */
+export function bootXen(machine: XenMachine, o: XenBootOptions): XenInstance {
+  const file = o.hostDtbFile ?? "host.dtb";
+  const policy = resolvePolicy(o.policy);
+  const tree = readDtb(o.hostDtb, file);
+  const cpuf = machine.cpu ?? CORTEX_A57_FEATURES;
+
+  // Boot images: Xen and the DTB are boot modules known to the loader, not to the tree.
+  const bi = bootFdtInfo(tree, (mem) => {
+    const ramBase = mem[0].start;
+    const ramSize = mem.reduce((t, b) => t + b.size, 0);
+    return {
+      xenStart: o.xenLoadAddress ?? ramBase + 2 * MB,
+      xenSize: o.xenImageSize ?? DEBIAN_XEN_IMAGE_SIZE,
+      fdtStart: o.hostDtbAddress ??
+        Math.ceil((ramBase + Math.min(Math.floor(ramSize / 2), 128 * MB)) / (2 * MB)) * (2 * MB),
+      fdtSize: o.hostDtb.length,
+    };
+  }, file);
+  const xenStart = bi.modules[0].start;
+
+  let cmdline = o.xenCmdline ?? bootFdtCmdline(tree, bi) ?? "";
+  if (o.extraXenArgs) cmdline = (cmdline ? cmdline + " " : "") + o.extraXenArgs;
+  const { options: opts, messages } = parseXenCmdline(cmdline);
+  const console = new XenConsole({ sink: machine.uart });
+  const early: string[] = [`Command line: ${cmdline}`, ...messages.map((m) => m.text)];
+  if (!console.setLoglvl(opts.loglvl)) {
+    early.push(`parameter "loglvl" has invalid value "${opts.loglvl}", rc=-22!`);
+  }
+  if (!console.setGuestLoglvl(opts.guestLoglvl)) {
+    early.push(`parameter "guest_loglvl" has invalid value "${opts.guestLoglvl}", rc=-22!`);
+  }
+
+  const dt = new XenDeviceTree(tree);
+  const registry = defaultRegistry(o.devices ?? []);
+  const host = discoverHost(dt, registry, opts, {
+    gicLines: machine.gicLines,
+    cntfrq: machine.cntfrq,
+  }, file);
+  early.push(...host.early);
+  const cpus = machine.cpus ??
+    Math.max(1, tree.root.child("cpus")?.children.filter((c) => dtTypeIs(c, "cpu")).length ?? 1);
+
+  const geo = setupVirtPaging(cpuf.paRange, cpuf.vmid16);
+  const atSpeculate = ((cpuf.midr >>> 4) & 0xfff) === 0xd07 ||
+    ((cpuf.midr >>> 4) & 0xfff) === 0xd08;
+  const { alloc, reserved } = setupMemory(bi, opts, {
+    cpus,
+    atSpeculate,
+    p2mRootOrder: geo.rootOrder,
+  });
+  alloc.dmaBitsize = opts.dmaBits;
+
+  const irqs = new IrqTable(host.gicLines);
+  const core: XenCore = {
+    console,
+    opts,
+    policy,
+    registry,
+    host,
+    bi,
+    mem: machine.mem,
+    alloc,
+    reserved,
+    geo,
+    irqs,
+    hostFdtSize: o.hostDtb.length,
+    xenStext: xenStart,
+    xenTextSize: o.xenTextSize ?? DEBIAN_XEN_TEXT_SIZE,
+    cpus,
+    domains: new Map(),
+    nextVmid: 1,
+    tlbFlush: machine.tlbFlush ?? (() => {}),
+    file,
+  };
+  // Xen's own IRQs: the console UART's SPI, the maintenance and timer PPIs.
+  if (host.uart && host.uart.irq >= 32) irqs.claimForXen(host.uart.irq, "console UART");
+
+  // The early messages reach the console ring only; the serial line starts here.
+  for (const l of early) {
+    console.events.push({
+      seq: console.events.length,
+      text: l,
+      level: 1,
+      guest: false,
+      printed: false,
+      kind: "early",
+    });
+  }
+  console.addition("banner", "Xen 4.17.7 modelled by dom0sim (no real Xen binary runs)");
+  console.printk(XENLOG_INFO + "SMP: Allowing %u CPUs\n", cpus);
+  const t = host.timer;
+  console.printk(
+    "Generic Timer IRQ: phys=%u hyp=%u virt=%u Freq: %lu KHz\n",
+    t.irqs[1],
+    t.irqs[3],
+    t.irqs[2],
+    t.khz,
+  );
+  const g = host.gic;
+  for (
+    const l of g.version === 3
+      ? gicv3BootLines(g, host.gicLines, cpus)
+      : gicv2BootLines(g, host.gicLines, cpus)
+  ) {
+    console.printk("%s\n", l);
+  }
+  console.printk("Brought up %ld CPUs\n", cpus);
+  console.printk("I/O virtualisation %s\n", host.iommuEnabled ? "enabled" : "disabled");
+  console.printk(
+    "P2M: %d-bit IPA with %d-bit PA and %d-bit VMID\n",
+    geo.ipaBits,
+    geo.paBits,
+    geo.vmidBits,
+  );
+  console.printk(
+    "P2M: %d levels with order-%d root, VTCR 0x%016lx\n",
+    4 - geo.rootLevel,
+    geo.rootOrder,
+    geo.vtcr,
+  );
+
+  // create_dom0
+  const dom0 = createDomain(core, 0, {
+    hardware: true,
+    directMap: true,
+    nrSpis: Math.min(host.gicLines, 992) - 32,
+    maxVcpus: Math.min(opts.dom0MaxVcpus || cpus, 128),
+  });
+  const build = constructDom0(core, dom0);
+  for (let i = 1; i < dom0.vcpus.length; i++) dom0.vcpus[i].online = false;
+
+  // discard_initial_modules: every module but Xen back to the heap.
+  for (const m of bi.modules) {
+    if (m.kind === "xen") continue;
+    const s = m.start;
+    const e = s + Math.ceil(m.size / PAGE_SIZE) * PAGE_SIZE;
+    if (!alloc.mfnValid(Math.floor(s / PAGE_SIZE)) || !alloc.mfnValid(Math.floor(e / PAGE_SIZE))) {
+      continue;
+    }
+    alloc.initDomheapPages(s, e);
+  }
+  alloc.active = true;
+  console.printk("Scrubbing Free RAM in background\n");
+  if (!opts.dom0MemSet) {
+    console.printk("***************************************************\n");
+    console.printk(XENLOG_WARNING + "PLEASE SPECIFY dom0_mem PARAMETER - USING 512M FOR NOW\n");
+    console.printk("***************************************************\n");
+  }
+  console.printk("*** Serial input to DOM0 (type 'CTRL-a' three times to switch input)\n");
+  return new XenInstance(core, dom0, build, tree);
+}
+
+/** `domain_create` + `vcpu_create` for the parts this model keeps (p2m root, VMID, vGIC). */
+export function createDomain(
+  x: XenCore,
+  domid: number,
+  o: { hardware: boolean; directMap: boolean; nrSpis: number; maxVcpus: number },
+): Domain {
+  const vmid = x.nextVmid++;
+  const p2m = new P2m(x.mem, x.alloc, x.geo, vmid, { tlbFlush: (v) => x.tlbFlush(v) });
+  const d = new Domain(domid, p2m, o);
+  // domain_vtimer_init: the hardware domain gets the host timer PPIs reserved.
+  const t = x.host.timer.irqs;
+  if (o.hardware) {
+    d.reserveVirq(t[0]);
+    d.reserveVirq(t[1]);
+    d.reserveVirq(t[2]);
+  } else {
+    d.reserveVirq(29);
+    d.reserveVirq(30);
+    d.reserveVirq(27);
+  }
+  // vgic_v2_domain_init (4.17): the whole host GICC is backed by GICV, p2m_mmio_direct_dev.
+  const g = x.host.gic;
+  if (g.version === 2 && o.hardware) {
+    const gfn = Math.floor(g.cbase / PAGE_SIZE);
+    const rc = d.mapRegion(gfn, Math.floor(g.csize / PAGE_SIZE), Math.floor(g.vbase / PAGE_SIZE), {
+      ...x.policy.gicExtra,
+      rule: "vgic_v2_domain_init: GICC backed by GICV → map_mmio_regions, p2m_mmio_direct_dev",
+    }, `${g.node.path} (GICC→GICV)`);
+    if (rc) throw new Error(`vgic_v2_domain_init: ${rc}`);
+  }
+  x.domains.set(domid, d);
+  return d;
+}
