@@ -154,7 +154,7 @@ class Sink {
  */
 export class StringTable {
   /** The table bytes written so far. */
-  readonly sink = new Sink(256);
+  private readonly sink = new Sink(256);
   private readonly offsets = new Map<string, number>();
 
   /** The offset of `name` in the table, adding it when needed (`stringtable_insert`). */

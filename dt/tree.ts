@@ -61,9 +61,16 @@ export class Property {
   name: string;
   /** Raw value bytes as they go into the DTB. */
   value: Uint8Array;
-  /** Markers in offset order (see {@link Marker}). */
+  /**
+   * Markers in dtc's marker-list order: by offset, and at one offset in the order dtc's parser
+   * adds them (see {@link Marker} and `dts_print.ts` for what each DTS construct produces).
+   * Empty for values read from a DTB.
+   */
   markers: Marker[];
-  /** Labels attached to the property (`lbl: prop = ...`). */
+  /**
+   * Labels attached to the property (`lbl: prop = ...`), in dtc's order: newest first (dtc's
+   * `add_label` prepends), which is the order `dtc -O dts` prints them.
+   */
   labels: string[];
   /** Deleted by `/delete-property/` (only while parsing). */
   deleted = false;
@@ -141,7 +148,7 @@ export class Node {
   children: Node[] = [];
   /** Parent node, `null` for the root. */
   parent: Node | null = null;
-  /** Labels attached to the node. */
+  /** Labels attached to the node, newest first (dtc's `add_label` order, as printed). */
   labels: string[] = [];
   /** Deleted by `/delete-node/` (only while parsing). */
   deleted = false;
@@ -249,7 +256,7 @@ export interface ReserveEntry {
   address: bigint;
   /** Size in bytes. */
   size: bigint;
-  /** Labels on the entry (DTS only). */
+  /** Labels on the entry (DTS only), newest first as dtc keeps them. */
   labels: string[];
 }
 
