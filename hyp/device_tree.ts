@@ -43,13 +43,25 @@ export function strcaseeq(a: string, b: string): boolean {
   return a.length === b.length && a.toLowerCase() === b.toLowerCase();
 }
 
+const compatCache = new WeakMap<Property, string[]>();
+
+/** The node's compatible entries, lower-cased (cached per property value). */
+export function compatLower(node: Node): string[] {
+  const p = node.prop("compatible");
+  if (!p) return [];
+  let c = compatCache.get(p);
+  if (!c) {
+    c = p.strings().map((s) => s.toLowerCase());
+    compatCache.set(p, c);
+  }
+  return c;
+}
+
 /** `dt_device_is_compatible`: any compatible entry equal (case-insensitive) to `compat`. */
 export function dtIsCompatible(node: Node, compat: string): boolean {
-  const p = node.prop("compatible");
-  if (!p) return false;
-  const lc = compat.toLowerCase();
-  for (const s of p.strings()) if (s.toLowerCase() === lc) return true;
-  return false;
+  const c = compatLower(node);
+  if (c.length === 0) return false;
+  return c.includes(compat.toLowerCase());
 }
 
 /** The node's `device_type` (Xen stores "<NULL>" when absent). */

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { fdt_path_offset, fdt_setprop_inplace } from "../dt/fdt_wip.ts";
 import type { Node } from "../dt/tree.ts";
 import { type BootModule, findCmdline, findModule, type MemBank } from "./bootfdt.ts";
 import { XENLOG_ERR, XENLOG_INFO, XENLOG_WARNING } from "./console.ts";
@@ -89,8 +90,6 @@ export interface KernelInfo {
   zimage?: ZImage;
   /** The finished DTB. */
   fdt?: Uint8Array;
-  /** Structure offsets of the `linux,initrd-start/end` placeholder values. */
-  initrdPlaceholders?: [number, number];
   /** DTB load address. */
   dtbPaddr: number;
   /** Initrd load address. */
@@ -572,9 +571,7 @@ class Dom0Builder {
       }
       if (k.initrd && k.initrd.size) {
         this.chk(fdt.property("linux,initrd-start", new Uint8Array(8)));
-        const s = fdt.lastValueOffset();
         this.chk(fdt.property("linux,initrd-end", new Uint8Array(8)));
-        k.initrdPlaceholders = [s, fdt.lastValueOffset()];
       }
     }
   }
@@ -865,11 +862,13 @@ function latin1z(s: string): Uint8Array {
   return b;
 }
 
-/** Write a big-endian 64-bit value at `off` of `buf`. */
-function setBe64(buf: Uint8Array, off: number, v: number): void {
-  const dv = new DataView(buf.buffer, buf.byteOffset);
-  dv.setUint32(off, Math.floor(v / 0x100000000));
-  dv.setUint32(off + 4, v % 0x100000000);
+/** A big-endian 64-bit value (`dt_set_cell(&cellp, 2, v)`). */
+function be64(v: number): Uint8Array {
+  const b = new Uint8Array(8);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, Math.floor(v / 0x100000000));
+  dv.setUint32(4, v % 0x100000000);
+  return b;
 }
 
 /**
@@ -988,10 +987,14 @@ export function constructDom0(x: XenCore, d: Domain): Dom0Build {
       kinfo.initrdPaddr,
       kinfo.initrdPaddr + ird.size,
     );
-    const ph = kinfo.initrdPlaceholders;
-    if (!ph) xenPanic(c, "Cannot find the /chosen node");
-    setBe64(fdt, ph[0], kinfo.initrdPaddr);
-    setBe64(fdt, ph[1], kinfo.initrdPaddr + ird.size);
+    const node = fdt_path_offset(fdt, "/chosen");
+    if (node < 0) xenPanic(c, "Cannot find the /chosen node");
+    if (fdt_setprop_inplace(fdt, node, "linux,initrd-start", be64(kinfo.initrdPaddr))) {
+      xenPanic(c, 'Cannot fix up "linux,initrd-start" property');
+    }
+    if (fdt_setprop_inplace(fdt, node, "linux,initrd-end", be64(kinfo.initrdPaddr + ird.size))) {
+      xenPanic(c, 'Cannot fix up "linux,initrd-end" property');
+    }
     x.mem.copy(kinfo.initrdPaddr, ird.start, ird.size);
   }
 

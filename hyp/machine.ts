@@ -22,6 +22,12 @@ export interface HostMemory {
   readU32(pa: number): number;
   /** Write a little-endian 32-bit word. */
   writeU32(pa: number, v: number): void;
+  /**
+   * Optional fast path: the 4 KiB backing array of the RAM page containing `pa` (allocated on
+   * demand), so page-table code can work on it directly. Absent for memory without direct
+   * backing; callers then use the word accessors.
+   */
+  page?(pa: number): Uint8Array;
 }
 
 /** The CPU features Xen reads at boot (`system_cpuinfo`). */
@@ -52,13 +58,18 @@ export class SparseMemory implements HostMemory {
     return this.pages.size;
   }
 
-  private page(pfn: number, create: boolean): Uint8Array | undefined {
+  private page_(pfn: number, create: boolean): Uint8Array | undefined {
     let p = this.pages.get(pfn);
     if (!p && create) {
       p = new Uint8Array(PAGE);
       this.pages.set(pfn, p);
     }
     return p;
+  }
+
+  /** @inheritdoc */
+  page(pa: number): Uint8Array {
+    return this.page_(Math.floor(pa / PAGE), true)!;
   }
 
   /** @inheritdoc */
@@ -85,7 +96,7 @@ export class SparseMemory implements HostMemory {
       const pfn = Math.floor(a / PAGE);
       const o = a - pfn * PAGE;
       const n = Math.min(PAGE - o, data.length - off);
-      this.page(pfn, true)!.set(data.subarray(off, off + n), o);
+      this.page_(pfn, true)!.set(data.subarray(off, off + n), o);
       off += n;
     }
   }
@@ -102,7 +113,7 @@ export class SparseMemory implements HostMemory {
         const n = Math.min(PAGE - o, len - off);
         const sp = this.pages.get(spfn);
         const dpfn = Math.floor((dst + off) / PAGE);
-        if (sp) this.page(dpfn, true)!.set(sp.subarray(o, o + n), o);
+        if (sp) this.page_(dpfn, true)!.set(sp.subarray(o, o + n), o);
         else {
           const dp = this.pages.get(dpfn);
           if (dp) dp.fill(0, o, o + n);
@@ -126,7 +137,7 @@ export class SparseMemory implements HostMemory {
       const pfn = Math.floor(a / PAGE);
       const o = a - pfn * PAGE;
       const n = Math.min(PAGE - o, len - off);
-      const p = this.page(pfn, byte !== 0);
+      const p = this.page_(pfn, byte !== 0);
       if (p) p.fill(byte, o, o + n);
       off += n;
     }
@@ -148,7 +159,7 @@ export class SparseMemory implements HostMemory {
     const pfn = Math.floor(pa / PAGE);
     const o = pa - pfn * PAGE;
     if (o <= PAGE - 4) {
-      const p = this.page(pfn, true)!;
+      const p = this.page_(pfn, true)!;
       p[o] = v & 0xff;
       p[o + 1] = (v >>> 8) & 0xff;
       p[o + 2] = (v >>> 16) & 0xff;

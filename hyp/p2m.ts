@@ -377,6 +377,13 @@ export class P2m {
   private readonly hooks: P2mHooks;
   private needFlush = false;
   private readonly offs = [0, 0, 0, 0];
+  private lo = 0;
+  private hi = 0;
+  private readonly direct: boolean;
+  private readonly views = new Map<number, Uint32Array>();
+  /** Walk cache: the level-3 table last used for 4 KiB mappings, by 2 MiB region. */
+  private l3Region = -1;
+  private l3Table = 0;
 
   /**
    * `p2m_init` + `p2m_alloc_table`: allocate and zero the root (2^rootOrder pages).
@@ -395,6 +402,9 @@ export class P2m {
     this.geo = geo;
     this.vmid = vmid;
     this.hooks = hooks;
+    // Typed-array views assume a little-endian host (all supported hosts are).
+    this.direct = typeof mem.page === "function" &&
+      new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
     const root = alloc.allocDomheapPages(geo.rootOrder, {}, `p2m root d-vmid${vmid}`);
     if (root < 0) throw new Error("p2m: cannot allocate the root table");
     for (let i = 0; i < 2 ** geo.rootOrder; i++) {
@@ -410,11 +420,40 @@ export class P2m {
     return (BigInt(this.vmid) << 48n) | BigInt(this.rootPa);
   }
 
-  private rd(pa: number): [number, number] {
-    return [this.mem.readU32(pa), this.mem.readU32(pa + 4)];
+  /** The page holding `pa` as 32-bit words (cached), or null without direct backing. */
+  private view(pa: number): Uint32Array | null {
+    if (!this.direct) return null;
+    const pfn = Math.floor(pa / PAGE_SIZE);
+    let v = this.views.get(pfn);
+    if (!v) {
+      const pg = this.mem.page!(pa);
+      v = new Uint32Array(pg.buffer, pg.byteOffset, PAGE_SIZE / 4);
+      this.views.set(pfn, v);
+    }
+    return v;
+  }
+
+  /** Read the descriptor at `pa` into `this.lo`/`this.hi`. */
+  private rd(pa: number): void {
+    const v = this.view(pa);
+    if (v) {
+      const i = (pa % PAGE_SIZE) >>> 2;
+      this.lo = v[i];
+      this.hi = v[i + 1];
+      return;
+    }
+    this.lo = this.mem.readU32(pa);
+    this.hi = this.mem.readU32(pa + 4);
   }
 
   private wr(pa: number, lo: number, hi: number): void {
+    const v = this.view(pa);
+    if (v) {
+      const i = (pa % PAGE_SIZE) >>> 2;
+      v[i] = lo;
+      v[i + 1] = hi;
+      return;
+    }
     this.mem.writeU32(pa, lo);
     this.mem.writeU32(pa + 4, hi);
   }
@@ -463,7 +502,9 @@ export class P2m {
     offset: number,
   ): [Next, number] {
     const epa = table + offset * 8;
-    let [lo, hi] = this.rd(epa);
+    this.rd(epa);
+    let lo = this.lo;
+    let hi = this.hi;
     if (((hi >>> 23) & 0xf) === 0) {
       // !p2m_is_valid
       if (readOnly) return [Next.MapFailed, table];
@@ -487,10 +528,12 @@ export class P2m {
     }
     const t = (hi & 0xffff) * 0x100000000 + ((lo & 0xfffff000) >>> 0);
     for (let i = 0; i < LPAE_ENTRIES; i++) {
-      const [l2, h2] = this.rd(t + i * 8);
-      this.freeEntry(l2, h2, level + 1);
+      this.rd(t + i * 8);
+      this.freeEntry(this.lo, this.hi, level + 1);
     }
     this.flush();
+    this.l3Region = -1;
+    this.views.delete(Math.floor(t / PAGE_SIZE));
     this.freeTablePage(Math.floor(t / PAGE_SIZE));
   }
 
@@ -524,8 +567,8 @@ export class P2m {
     this.stats.mappings[next] += LPAE_ENTRIES;
     if (next !== target) {
       const epa = tpa + this.offs[next] * 8;
-      const [l, h] = this.rd(epa);
-      const sub = this.splitSuperpage(l, h, next, target);
+      this.rd(epa);
+      const sub = this.splitSuperpage(this.lo, this.hi, next, target);
       if (!sub) return undefined;
       this.wr(epa, sub[0], sub[1]);
     }
@@ -533,35 +576,41 @@ export class P2m {
   }
 
   /** `__p2m_set_entry`: one 4K/2M/1G mapping (or removal when mfn < 0). Returns 0 or -errno. */
-  private setOne(
-    gfn: number,
-    order: number,
-    mfn: number,
-    t: P2mType,
-    a: P2mAccess,
-    ov?: AttrOverride,
-  ): number {
+  private setOne(gfn: number, order: number, mfn: number, tlo: number, thi: number): number {
     const target = 3 - order / 9;
     const removing = mfn < 0;
     this.setOffsets(gfn);
-    let table = this.rootPointer(gfn);
-    if (table < 0) return -22;
-    let level = this.geo.rootLevel;
-    for (; level < target; level++) {
-      const [rc, next] = this.nextLevel(removing, level, table, this.offs[level]);
-      if (rc === Next.MapFailed) return removing ? 0 : -2;
-      if (rc !== Next.NormalPage) break;
-      table = next;
+    let table: number;
+    let level: number;
+    const region = Math.floor(gfn / 512);
+    if (target === 3 && this.l3Region === region) {
+      table = this.l3Table;
+      level = 3;
+    } else {
+      table = this.rootPointer(gfn);
+      if (table < 0) return -22;
+      level = this.geo.rootLevel;
+      for (; level < target; level++) {
+        const [rc, next] = this.nextLevel(removing, level, table, this.offs[level]);
+        if (rc === Next.MapFailed) return removing ? 0 : -2;
+        if (rc !== Next.NormalPage) break;
+        table = next;
+      }
+      if (level === 3) {
+        this.l3Region = region;
+        this.l3Table = table;
+      }
     }
     let epa = table + this.offs[level] * 8;
     if (level < target) {
-      const [slo, shi] = this.rd(epa);
-      const split = this.splitSuperpage(slo, shi, level, target);
+      this.rd(epa);
+      const split = this.splitSuperpage(this.lo, this.hi, level, target);
       if (!split) {
         this.stats.mappings[level]++;
         return -12;
       }
       // Break-before-make (DDI 0487A.j D4.7.1).
+      this.l3Region = -1;
       this.wr(epa, 0, 0);
       this.flush();
       this.wr(epa, split[0], split[1]);
@@ -571,7 +620,9 @@ export class P2m {
       }
       epa = table + this.offs[level] * 8;
     }
-    const [olo, ohi] = this.rd(epa);
+    this.rd(epa);
+    const olo = this.lo;
+    const ohi = this.hi;
     const origValidHw = (olo & 1) !== 0;
     const origValidSw = ((ohi >>> 23) & 0xf) !== 0;
     if (origValidHw || removing) this.wr(epa, 0, 0);
@@ -580,7 +631,9 @@ export class P2m {
     if (removing) {
       if (origValidHw) this.needFlush = true;
     } else {
-      [nlo, nhi] = mfnToP2mEntry(mfn, t, a, ov);
+      const base = mfn * PAGE_SIZE;
+      nlo = (tlo | (base % 0x100000000 & 0xfffff000)) >>> 0;
+      nhi = (thi | (Math.floor(base / 0x100000000) & 0xffff)) >>> 0;
       if (level < 3) nlo = (nlo & ~2) >>> 0;
       if (origValidHw) this.flush();
       else if (!origValidSw) this.stats.mappings[level]++;
@@ -610,13 +663,23 @@ export class P2m {
     ov?: AttrOverride,
   ): number {
     let rc = 0;
+    const [tlo, thi] = mfnToP2mEntry(0, t, a, ov);
     while (nr > 0) {
       const m = mfn >= 0 ? mfn : 0;
       let order: number;
       if (m % 262144 === 0 && gfn % 262144 === 0 && nr % 262144 === 0) order = FIRST_ORDER;
       else if (m % 512 === 0 && gfn % 512 === 0 && nr % 512 === 0) order = SECOND_ORDER;
       else order = THIRD_ORDER;
-      rc = this.setOne(gfn, order, mfn, t, a, ov);
+      if (order === THIRD_ORDER && mfn >= 0 && this.l3Region === Math.floor(gfn / 512)) {
+        const done = this.fastRun4k(gfn, nr, mfn, tlo, thi);
+        if (done > 0) {
+          gfn += done;
+          mfn += done;
+          nr -= done;
+          continue;
+        }
+      }
+      rc = this.setOne(gfn, order, mfn, tlo, thi);
       if (rc) break;
       const n = 2 ** order;
       gfn += n;
@@ -625,6 +688,42 @@ export class P2m {
     }
     if (this.needFlush) this.flush();
     return rc;
+  }
+
+  /**
+   * The body of `__p2m_set_entry` for a run of new 4 KiB mappings in the cached level-3 table:
+   * same descriptors and counters as one call per page, without re-walking the tables. Stops at
+   * the end of the table, at the first entry that is already valid (handled by the general path,
+   * which does break-before-make), or when the step would no longer be 4 KiB. Returns the number
+   * of pages mapped.
+   */
+  private fastRun4k(gfn: number, nr: number, mfn: number, tlo: number, thi: number): number {
+    const v = this.view(this.l3Table);
+    if (!v) return 0;
+    // The caller decided the first step is 4 KiB; inside a 2 MiB region the GFN is never
+    // 512-aligned, so every later step is 4 KiB too.
+    let w = (gfn % 512) * 2;
+    const end = Math.min(1024, w + nr * 2);
+    let pl = (mfn % 1048576) * PAGE_SIZE; // PA bits 31:0
+    let ph = Math.floor(mfn / 1048576); // PA bits 47:32
+    const start = w;
+    for (; w < end; w += 2) {
+      if (v[w] & 1 || (v[w + 1] >>> 23) & 0xf) break;
+      v[w] = (tlo | pl) >>> 0;
+      v[w + 1] = (thi | (ph & 0xffff)) >>> 0;
+      pl += PAGE_SIZE;
+      if (pl >= 0x100000000) {
+        pl -= 0x100000000;
+        ph++;
+      }
+    }
+    const i = (w - start) / 2;
+    if (i > 0) {
+      this.stats.mappings[3] += i;
+      this.maxMappedGfn = Math.max(this.maxMappedGfn, gfn + i - 1);
+      this.lowestMappedGfn = Math.min(this.lowestMappedGfn, gfn);
+    }
+    return i;
   }
 
   /** `p2m_get_entry(gfn)`: what is mapped at a GFN. */
@@ -642,7 +741,9 @@ export class P2m {
       if (rc !== Next.NormalPage) break;
       table = next;
     }
-    const [lo, hi] = this.rd(table + this.offs[level] * 8);
+    this.rd(table + this.offs[level] * 8);
+    const lo = this.lo;
+    const hi = this.hi;
     const tv = (hi >>> 23) & 0xf;
     const order = LEVEL_ORDER[level];
     if (tv === 0) return { ...none, level, order };
@@ -667,7 +768,9 @@ export class P2m {
     const walk = (tpa: number, level: number, ipaBase: number): void => {
       const span = 2 ** LEVEL_ORDER[level] * PAGE_SIZE;
       for (let i = 0; i < LPAE_ENTRIES; i++) {
-        const [lo, hi] = this.rd(tpa + i * 8);
+        this.rd(tpa + i * 8);
+        const lo = this.lo;
+        const hi = this.hi;
         if (((hi >>> 23) & 0xf) === 0) continue;
         const ipa = ipaBase + i * span;
         if (level === 3 || !(lo & 2)) {
@@ -709,7 +812,9 @@ export class P2m {
     const walk = (tpa: number, level: number): void => {
       tables++;
       for (let i = 0; i < LPAE_ENTRIES; i++) {
-        const [lo, hi] = this.rd(tpa + i * 8);
+        this.rd(tpa + i * 8);
+        const lo = this.lo;
+        const hi = this.hi;
         if (((hi >>> 23) & 0xf) === 0) continue;
         if (level === 3 || !(lo & 2)) leaves[level]++;
         else walk(decodeP2mEntry(lo, hi).oa, level + 1);
