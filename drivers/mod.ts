@@ -9,3 +9,6 @@ export * from "./device.ts";
 export * from "./sparse_memory.ts";
 export * from "./bus.ts";
 export * from "./ram.ts";
+export * from "./sram.ts";
+export * from "./cache_model.ts";
+export * from "./cost.ts";

@@ -1,0 +1,399 @@
+/**
+ * The translation table walker for both stages, reading real descriptors from simulated
+ * physical memory (ARM ARM DDI 0487 D8.2 "Translation table walks"; ASL `AArch64.S1Walk`,
+ * `AArch64.S2Walk`). 4 KiB granule, 48-bit output addresses.
+ *
+ * Stage-1 table addresses are IPAs when stage 2 is enabled: each is translated by stage 2 first
+ * (through the stage-2 TLB), and a stage-2 fault there is reported with S1PTW = 1. With
+ * HCR_EL2.PTW = 1 a stage-1 walk that lands on stage-2 Device memory takes a stage-2 Permission
+ * fault (D8.2.x "Stage 2 fault on a stage 1 translation table walk").
+ *
+ * Faults report the level the walk reached. A walk never throws; it fills a {@link WalkResult}.
+ *
+ * @module
+ */
+
+import type { Bus } from "../../drivers/bus.ts";
+import { RESP_OKAY } from "../../drivers/device.ts";
+import { levelShift } from "./granule.ts";
+import { s2IsDevice } from "./attr_combine.ts";
+import type { S2Tlb, S2TlbEntry } from "./tlb.ts";
+
+/** No fault. */
+export const F_NONE = 0;
+/** Translation fault. */
+export const F_TRANSLATION = 1;
+/** Access flag fault. */
+export const F_ACCESS_FLAG = 2;
+/** Permission fault. */
+export const F_PERMISSION = 3;
+/** Address size fault. */
+export const F_ADDRESS_SIZE = 4;
+/** Synchronous external abort on a translation table walk. */
+export const F_WALK_EXTERNAL = 5;
+
+/** Fault kind names for the F_* codes (syndrome.ts `FaultKind`). */
+export const WALK_FAULT_KIND = [
+  "none",
+  "translation",
+  "access-flag",
+  "permission",
+  "address-size",
+  "walk-external",
+] as const;
+
+/** Stage-1 walk configuration (derived from SCTLR/TCR/TTBR by the CPU). */
+export class S1Config {
+  /** SCTLR_ELx.M. */
+  enabled = false;
+  /** The EL2 regime (one VA range, AP[1] ignored, no ASIDs). */
+  el2 = false;
+  /** TTBR0 table base. */
+  base0 = 0;
+  /** TTBR0 input size (64 − T0SZ). */
+  inputSize0 = 48;
+  /** Walks through TTBR0 disabled (EPD0). */
+  epd0 = false;
+  /** Hierarchical permissions disabled for TTBR0 (HPD0). */
+  hpd0 = false;
+  /** TTBR1 table base. */
+  base1 = 0;
+  /** TTBR1 input size (64 − T1SZ). */
+  inputSize1 = 48;
+  /** EPD1. */
+  epd1 = false;
+  /** HPD1. */
+  hpd1 = false;
+  /** Output (intermediate physical) address size in bits (TCR.IPS / PS). */
+  oaBits = 48;
+  /** Hardware Access flag update (TCR.HA). */
+  ha = false;
+  /** Why the configuration cannot be walked (e.g. a granule other than 4 KiB), or "". */
+  invalid = "";
+}
+
+/** Stage-2 walk configuration (derived from HCR_EL2/VTCR_EL2/VTTBR_EL2). */
+export class S2Config {
+  /** HCR_EL2.VM. */
+  enabled = false;
+  /** Root table base (VTTBR_EL2.BADDR). */
+  base = 0;
+  /** Start level. */
+  startLevel = 1;
+  /** Descriptors in the (concatenated) root table. */
+  rootEntries = 512;
+  /** IPA size in bits. */
+  ipaBits = 40;
+  /** PA size in bits (PS capped at PAMax). */
+  paBits = 48;
+  /** VTCR_EL2.HA. */
+  ha = false;
+  /** HCR_EL2.PTW. */
+  ptw = false;
+  /** HCR_EL2.FWB. */
+  fwb = false;
+  /** VMID. */
+  vmid = 0;
+  /** Why VTCR_EL2 is inconsistent, or "". */
+  invalid = "";
+}
+
+/** Result of a stage-2 walk. */
+export class S2WalkResult {
+  /** F_* code. */
+  fault: number = F_NONE;
+  /** Level of the fault or of the leaf. */
+  level = 0;
+  /** PA of the 4 KiB page containing the IPA. */
+  paPage = 0;
+  /** MemAttr[3:0]. */
+  memAttr = 0;
+  /** S2AP. */
+  s2ap = 0;
+  /** SH. */
+  sh = 0;
+  /** XN[1:0]. */
+  xn = 0;
+}
+
+/** Result of a stage-1 walk (with its stage-2 table translations). */
+export class WalkResult {
+  /** F_* code. */
+  fault: number = F_NONE;
+  /** Stage of the fault (1 or 2). */
+  stage = 1;
+  /** Level of the fault. */
+  level = 0;
+  /** The fault was a stage-2 fault on a stage-1 table access. */
+  s1ptw = false;
+  /** IPA being translated by stage 2 when a stage-2 fault happened. */
+  faultIpa = 0;
+  /** Leaf level of stage 1. */
+  s1Level = 0;
+  /** IPA of the 4 KiB page. */
+  ipaPage = 0;
+  /** AttrIndx. */
+  attrIndx = 0;
+  /** SH. */
+  sh = 0;
+  /** Effective AP[2:1] after APTable. */
+  ap = 0;
+  /** Effective PXN (leaf or PXNTable). */
+  pxn = false;
+  /** Effective UXN / XN. */
+  uxn = false;
+  /** nG. */
+  ng = false;
+  /** Descriptor reads made by the last walk. */
+  reads = 0;
+}
+
+/** Reads descriptors from the bus and walks both stages. */
+export class Walker {
+  /** Optional hook called for every descriptor read (cost model). */
+  onRead: ((pa: number) => void) | null = null;
+  private readonly s2scratch = new S2WalkResult();
+
+  /** Make a walker over `bus`, caching stage-2 table translations in `s2tlb`. */
+  constructor(readonly bus: Bus, readonly s2tlb: S2Tlb) {}
+
+  /** Read one descriptor; returns false on an external abort. */
+  private read(pa: number): boolean {
+    if (this.onRead !== null) this.onRead(pa);
+    return this.bus.readWalk64(pa) === RESP_OKAY;
+  }
+
+  /**
+   * Stage-2 walk of `ipa` (D8.2; ASL `AArch64.S2Walk`). An IPA beyond the input size, or an
+   * inconsistent VTCR_EL2, is a level-0 Translation fault.
+   */
+  walkS2(ipa: number, cfg: S2Config, out: S2WalkResult): void {
+    out.fault = F_NONE;
+    if (cfg.invalid !== "" || ipa < 0 || ipa >= 2 ** cfg.ipaBits) {
+      out.fault = F_TRANSLATION;
+      out.level = 0;
+      return;
+    }
+    let table = cfg.base - (cfg.base % (cfg.rootEntries * 8));
+    for (let level = cfg.startLevel; level <= 3; level++) {
+      const shift = levelShift(level);
+      const entries = level === cfg.startLevel ? cfg.rootEntries : 512;
+      const idx = Math.floor(ipa / 2 ** shift) % entries;
+      const dpa = table + idx * 8;
+      if (!this.read(dpa)) {
+        out.fault = F_WALK_EXTERNAL;
+        out.level = level;
+        return;
+      }
+      let lo = this.bus.walkLo;
+      const hi = this.bus.walkHi;
+      if ((lo & 1) === 0 || (level === 3 && (lo & 2) === 0) || (level === 0 && (lo & 2) === 0)) {
+        out.fault = F_TRANSLATION;
+        out.level = level;
+        return;
+      }
+      const addr = (hi & 0xffff) * 0x100000000 + ((lo & 0xfffff000) >>> 0);
+      if (level < 3 && (lo & 2) !== 0) {
+        if (addr >= 2 ** cfg.paBits) {
+          out.fault = F_ADDRESS_SIZE;
+          out.level = level;
+          return;
+        }
+        table = addr;
+        continue;
+      }
+      const size = 2 ** shift;
+      const base = addr - (addr % size);
+      if (base >= 2 ** cfg.paBits) {
+        out.fault = F_ADDRESS_SIZE;
+        out.level = level;
+        return;
+      }
+      if ((lo & 0x400) === 0) {
+        if (!cfg.ha) {
+          out.fault = F_ACCESS_FLAG;
+          out.level = level;
+          return;
+        }
+        lo = (lo | 0x400) >>> 0;
+        this.bus.writeWalk64(dpa, lo, hi);
+      }
+      const inPage = Math.floor((ipa % size) / 4096) * 4096;
+      out.level = level;
+      out.paPage = base + inPage;
+      out.memAttr = (lo >> 2) & 15;
+      out.s2ap = (lo >> 6) & 3;
+      out.sh = (lo >> 8) & 3;
+      out.xn = ((hi >>> 22) & 1) << 1 | ((hi >>> 21) & 1);
+      return;
+    }
+  }
+
+  /**
+   * Stage-2 translation of a stage-1 table address, through the stage-2 TLB. Returns the PA, or
+   * −1 with `out` describing the stage-2 fault (S1PTW = 1).
+   */
+  private s2ForTable(ipa: number, s2: S2Config, out: WalkResult): number {
+    const page = ipa - (ipa % 4096);
+    let e: S2TlbEntry | null = this.s2tlb.lookup(page, s2.vmid);
+    if (e === null) {
+      const r = this.s2scratch;
+      this.walkS2(page, s2, r);
+      if (r.fault !== F_NONE) {
+        out.fault = r.fault;
+        out.stage = 2;
+        out.level = r.level;
+        out.s1ptw = true;
+        out.faultIpa = ipa;
+        return -1;
+      }
+      e = fillS2(this.s2tlb, page, s2.vmid, r);
+    }
+    // HCR_EL2.PTW: a stage-1 walk to stage-2 Device memory is a stage-2 Permission fault; a walk
+    // also needs stage-2 read permission (D8.2.x; Xen sets PTW).
+    if ((s2.ptw && s2IsDevice(e.memAttr, s2.fwb)) || (e.s2ap & 1) === 0) {
+      out.fault = F_PERMISSION;
+      out.stage = 2;
+      out.level = e.level;
+      out.s1ptw = true;
+      out.faultIpa = ipa;
+      return -1;
+    }
+    return e.paPage + (ipa % 4096);
+  }
+
+  /**
+   * Stage-1 walk of `va` (signed-number form) with the configuration `cfg`; table addresses
+   * go through stage 2 when `s2.enabled`. Out-of-range VAs and disabled halves (EPDn) are
+   * level-0 Translation faults (ASL `AArch64.S1Translate`).
+   */
+  walkS1(va: number, cfg: S1Config, s2: S2Config, out: WalkResult): void {
+    out.fault = F_NONE;
+    out.stage = 1;
+    out.s1ptw = false;
+    out.reads = 0;
+    let inputSize: number;
+    let base: number;
+    let hpd: boolean;
+    let addr: number;
+    if (cfg.invalid !== "") {
+      out.fault = F_TRANSLATION;
+      out.level = 0;
+      return;
+    }
+    if (va >= 0) {
+      inputSize = cfg.inputSize0;
+      if (va >= 2 ** inputSize || cfg.epd0) {
+        out.fault = F_TRANSLATION;
+        out.level = 0;
+        return;
+      }
+      base = cfg.base0;
+      hpd = cfg.hpd0;
+      addr = va;
+    } else {
+      inputSize = cfg.inputSize1;
+      if (cfg.el2 || va < -(2 ** inputSize) || cfg.epd1) {
+        out.fault = F_TRANSLATION;
+        out.level = 0;
+        return;
+      }
+      base = cfg.base1;
+      hpd = cfg.hpd1;
+      addr = va + 2 ** inputSize;
+    }
+    const start = 4 - Math.ceil((inputSize - 12) / 9);
+    const rootBits = inputSize - levelShift(start);
+    let table = base - (base % (2 ** rootBits * 8));
+    if (table >= 2 ** cfg.oaBits) {
+      out.fault = F_ADDRESS_SIZE;
+      out.level = 0;
+      return;
+    }
+    let apTable = 0;
+    let pxnTable = false;
+    let uxnTable = false;
+    for (let level = start; level <= 3; level++) {
+      const shift = levelShift(level);
+      const entries = level === start ? 2 ** rootBits : 512;
+      const idx = Math.floor(addr / 2 ** shift) % entries;
+      const dipa = table + idx * 8;
+      let dpa = dipa;
+      if (s2.enabled) {
+        dpa = this.s2ForTable(dipa, s2, out);
+        if (dpa < 0) return;
+      }
+      out.reads++;
+      if (!this.read(dpa)) {
+        out.fault = F_WALK_EXTERNAL;
+        out.level = level;
+        return;
+      }
+      let lo = this.bus.walkLo;
+      const hi = this.bus.walkHi;
+      if ((lo & 1) === 0 || (level === 3 && (lo & 2) === 0) || (level === 0 && (lo & 2) === 0)) {
+        out.fault = F_TRANSLATION;
+        out.level = level;
+        return;
+      }
+      const next = (hi & 0xffff) * 0x100000000 + ((lo & 0xfffff000) >>> 0);
+      if (level < 3 && (lo & 2) !== 0) {
+        if (next >= 2 ** cfg.oaBits) {
+          out.fault = F_ADDRESS_SIZE;
+          out.level = level;
+          return;
+        }
+        if (!hpd) {
+          apTable |= (hi >>> 29) & 3;
+          if ((hi & (1 << 27)) !== 0) pxnTable = true;
+          if ((hi & (1 << 28)) !== 0) uxnTable = true;
+        }
+        table = next;
+        continue;
+      }
+      const size = 2 ** shift;
+      const oa = next - (next % size);
+      if (oa >= 2 ** cfg.oaBits) {
+        out.fault = F_ADDRESS_SIZE;
+        out.level = level;
+        return;
+      }
+      if ((lo & 0x400) === 0) {
+        if (!cfg.ha) {
+          out.fault = F_ACCESS_FLAG;
+          out.level = level;
+          return;
+        }
+        lo = (lo | 0x400) >>> 0;
+        this.bus.writeWalk64(dpa, lo, hi);
+      }
+      let ap = (lo >> 6) & 3;
+      if ((apTable & 1) !== 0 && !cfg.el2) ap &= 2; // APTable[0]: no EL0 access below
+      if ((apTable & 2) !== 0) ap |= 2; // APTable[1]: read-only below
+      out.s1Level = level;
+      out.ipaPage = oa + Math.floor((addr % size) / 4096) * 4096;
+      out.attrIndx = (lo >> 2) & 7;
+      out.sh = (lo >> 8) & 3;
+      out.ap = ap;
+      out.pxn = (hi & (1 << 21)) !== 0 || pxnTable;
+      out.uxn = (hi & (1 << 22)) !== 0 || uxnTable;
+      out.ng = (lo & 0x800) !== 0;
+      return;
+    }
+  }
+}
+
+/** Fill a stage-2 TLB entry from a successful walk. */
+export function fillS2(tlb: S2Tlb, ipaPage: number, vmid: number, r: S2WalkResult): S2TlbEntry {
+  const e = tlb.victim(ipaPage);
+  e.valid = true;
+  e.vmid = vmid;
+  e.ipaPage = ipaPage;
+  e.paPage = r.paPage;
+  e.memAttr = r.memAttr;
+  e.s2ap = r.s2ap;
+  e.sh = r.sh;
+  e.xn = r.xn;
+  e.level = r.level;
+  return e;
+}
