@@ -479,7 +479,7 @@ export function readDtb(
             `Property '${name}' length ${hex(len)} runs past the end of the structure block`,
           );
         }
-        const prop = new Property(name, sCopy.subarray(vStart, vStart + len));
+        const prop = Property.view(name, sCopy, vStart, len);
         node.props.push(prop);
         o = (vStart + len + 3) & ~3;
         if (o > sLen) fail(file, at(sLen), "Structure block ends inside a property's padding");

@@ -94,7 +94,7 @@ function v(
   };
 }
 
-/** A growable big-endian byte buffer. */
+/** A growable big-endian byte buffer; bytes past `len` are always zero (append-only). */
 class Sink {
   buf: Uint8Array;
   len = 0;
@@ -243,16 +243,30 @@ export function writeDtb(tree: DeviceTree, opts: WriteDtbOptions = {}): Uint8Arr
     dt.align(4);
     let seenName = false;
     const props: readonly Property[] = sort ? byName(node.props) : node.props;
-    for (const p of props) {
+    for (let i = 0; i < props.length; i++) {
+      const p = props[i];
       if (p.deleted) continue;
-      if (p.name === "name") seenName = true;
-      const nameoff = strtab.insert(p.name);
-      dt.u32(FDT_PROP);
-      dt.u32(p.value.length);
-      dt.u32(nameoff);
-      if (vi.varAlign && p.value.length >= 8) dt.align(8);
-      dt.bytes(p.value);
-      dt.align(4);
+      const name = p.name;
+      if (name === "name") seenName = true;
+      const nameoff = strtab.insert(name);
+      const len = p.length;
+      dt.ensure(12 + 4 + len + 7);
+      const b = dt.buf;
+      let o = dt.len;
+      // FDT_PROP, len, nameoff; the buffer only grows, so padding bytes are already zero.
+      b[o + 3] = FDT_PROP;
+      b[o + 4] = len >>> 24;
+      b[o + 5] = len >>> 16;
+      b[o + 6] = len >>> 8;
+      b[o + 7] = len;
+      b[o + 8] = nameoff >>> 24;
+      b[o + 9] = nameoff >>> 16;
+      b[o + 10] = nameoff >>> 8;
+      b[o + 11] = nameoff;
+      o += 12;
+      if (vi.varAlign && len >= 8) o = (o + 7) & ~7;
+      p.copyValueTo(b, o);
+      dt.len = (o + len + 3) & ~3;
     }
     if (vi.nameProps && !seenName) {
       const base = node.baseName;

@@ -87,8 +87,11 @@ function isStringByte(c: number): boolean {
   return isPrint(c) || c === 0 || (c >= 7 && c <= 13);
 }
 
+const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** `%02x`. */
 function hex2(n: number): string {
-  return n < 16 ? "0" + n.toString(16) : n.toString(16);
+  return n < 256 ? HEX2[n] : n.toString(16);
 }
 
 /** `guess_value_type()`. */
@@ -113,14 +116,36 @@ function guessType(v: Uint8Array, markers: readonly Marker[]): TypeKind {
   return "type_u8";
 }
 
+/** Output accumulator: V8 concatenates strings as ropes, cheaper than joining many pieces. */
+class Out {
+  s = "";
+  push(x: string): void {
+    this.s += x;
+  }
+}
+
+const scratch: number[] = [];
+
+/** Bytes [start, end) as a string, one char per byte. */
+function bytesToString(v: Uint8Array, start: number, end: number): string {
+  let s = "";
+  for (let i = start; i < end; i += 4096) {
+    const e = Math.min(end, i + 4096);
+    scratch.length = e - i;
+    for (let k = i; k < e; k++) scratch[k - i] = v[k];
+    s += String.fromCharCode.apply(null, scratch);
+  }
+  return s;
+}
+
 /** `write_propval_string()`: `len` bytes ending in NUL, as a quoted C string. */
-function writeString(out: string[], v: Uint8Array, start: number, len: number): void {
+function writeString(out: Out, v: Uint8Array, start: number, len: number): void {
   if (len === 0) return;
   let s = '"';
   const end = start + len - 1; // the final NUL is not printed
   let run = start;
   const flush = (i: number) => {
-    if (i > run) s += String.fromCharCode.apply(null, Array.from(v.subarray(run, i)));
+    if (i > run) s += bytesToString(v, run, i);
   };
   for (let i = start; i < end; i++) {
     const c = v[i];
@@ -169,36 +194,33 @@ function writeString(out: string[], v: Uint8Array, start: number, len: number): 
 }
 
 /** `write_propval_int()`: elements of `width` bytes, space-separated, `0x%02x`/`%02x`. */
-function writeInts(out: string[], v: Uint8Array, start: number, len: number, width: number) {
+function writeInts(out: Out, v: Uint8Array, start: number, len: number, width: number) {
   const end = start + len;
-  const parts: string[] = [];
+  let s = "";
   for (let p = start; p + width <= end; p += width) {
+    if (p !== start) s += " ";
     switch (width) {
       case 1:
-        parts.push(hex2(v[p]));
+        s += HEX2[v[p]];
         break;
       case 2:
-        parts.push("0x" + hex2((v[p] << 8) | v[p + 1]));
+        s += "0x" + hex2((v[p] << 8) | v[p + 1]);
         break;
       case 4:
-        parts.push(
-          "0x" + hex2(((v[p] << 24) | (v[p + 1] << 16) | (v[p + 2] << 8) | v[p + 3]) >>> 0),
-        );
+        s += "0x" + hex2(((v[p] << 24) | (v[p + 1] << 16) | (v[p + 2] << 8) | v[p + 3]) >>> 0);
         break;
       default: {
         const hi = ((v[p] << 24) | (v[p + 1] << 16) | (v[p + 2] << 8) | v[p + 3]) >>> 0;
         const lo = ((v[p + 4] << 24) | (v[p + 5] << 16) | (v[p + 6] << 8) | v[p + 7]) >>> 0;
-        parts.push(
-          "0x" + (hi ? hi.toString(16) + lo.toString(16).padStart(8, "0") : hex2(lo)),
-        );
+        s += "0x" + (hi ? hi.toString(16) + lo.toString(16).padStart(8, "0") : hex2(lo));
       }
     }
   }
-  out.push(parts.join(" "));
+  out.push(s);
 }
 
 /** `write_propval()`: ` = value;\n` or `;\n` for an empty value. */
-function writePropval(out: string[], p: Property): void {
+function writePropval(out: Out, p: Property): void {
   const v = p.value;
   const len = v.length;
   if (len === 0) {
@@ -207,6 +229,15 @@ function writePropval(out: string[], p: Property): void {
   }
   out.push(" =");
   let markers: readonly Marker[] = p.markers;
+  if (markers.length === 0) {
+    // DTB input: one guessed chunk covering the whole value.
+    const t = guessType(v, markers);
+    out.push(" " + DELIM_START[t]);
+    if (t === "type_string") writeString(out, v, 0, len);
+    else writeInts(out, v, 0, len, t === "type_u32" ? 4 : 1);
+    out.push(DELIM_END[t] + ";\n");
+    return;
+  }
   if (!markers.some((m) => isType(m.kind))) {
     markers = [{ kind: guessType(v, markers), offset: 0 }, ...markers];
   }
@@ -288,7 +319,8 @@ function hex16(v: bigint): string {
  */
 export function printDts(tree: DeviceTree, opts: PrintDtsOptions = {}): string {
   const sort = opts.sort ?? false;
-  const out: string[] = ["/dts-v1/;\n\n"];
+  const out = new Out();
+  out.push("/dts-v1/;\n\n");
   for (const r of sort ? sortedReserves(tree.reserves) : tree.reserves) {
     for (const l of r.labels) out.push(l + ": ");
     out.push(`/memreserve/\t0x${hex16(r.address)} 0x${hex16(r.size)};\n`);
@@ -296,7 +328,8 @@ export function printDts(tree: DeviceTree, opts: PrintDtsOptions = {}): string {
   // write_tree_source_node(), iteratively.
   type Item = { node: Node; level: number } | { close: number };
   const stack: Item[] = [{ node: tree.root, level: 0 }];
-  const tabs = (n: number) => "\t".repeat(n);
+  const tabCache: string[] = [];
+  const tabs = (n: number) => tabCache[n] ??= "\t".repeat(n);
   while (stack.length) {
     const it = stack.pop()!;
     if ("close" in it) {
@@ -323,5 +356,5 @@ export function printDts(tree: DeviceTree, opts: PrintDtsOptions = {}): string {
       if (!kids[i].deleted) stack.push({ node: kids[i], level: level + 1 });
     }
   }
-  return out.join("");
+  return out.s;
 }

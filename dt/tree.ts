@@ -55,12 +55,23 @@ export interface Marker {
   ref?: string;
 }
 
-/** One property: name, raw big-endian value bytes, markers and labels. */
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * One property: name, raw big-endian value bytes, markers and labels.
+ *
+ * `value` is an accessor: a property made by {@link Property.view} (as the DTB reader makes
+ * them) keeps only the position of its bytes and creates the `Uint8Array` view the first time
+ * `value` is read, which saves most of the reader's allocation. `length`, `u32()`, `cells()`
+ * and {@link Property.copyValueTo} do not need the view. Assigning `value` replaces the bytes.
+ */
 export class Property {
   /** Property name, e.g. `reg`. */
   name: string;
-  /** Raw value bytes as they go into the DTB. */
-  value: Uint8Array;
+  #value: Uint8Array | null;
+  #src: Uint8Array | null = null;
+  #off = 0;
+  #len = 0;
   /**
    * Markers in dtc's marker-list order: by offset, and at one offset in the order dtc's parser
    * adds them (see {@link Marker} and `dts_print.ts` for what each DTS construct produces).
@@ -75,34 +86,84 @@ export class Property {
   /** Deleted by `/delete-property/` (only while parsing). */
   deleted = false;
   /** Where the property was (last) defined, when parsed from source. */
-  pos?: SourcePos;
+  declare pos?: SourcePos;
 
   /** Make a property. `value` defaults to empty (a boolean property). */
-  constructor(name: string, value: Uint8Array = new Uint8Array(0), markers: Marker[] = []) {
+  constructor(name: string, value: Uint8Array = NO_BYTES, markers: Marker[] = []) {
     this.name = name;
-    this.value = value;
+    this.#value = value;
     this.markers = markers;
     this.labels = [];
   }
 
+  /**
+   * A property whose value is the `length` bytes of `src` at `offset`; the view is created on
+   * first use of `value`. `src` must not change afterwards (the DTB reader passes its private
+   * copy of the structure block).
+   */
+  static view(name: string, src: Uint8Array, offset: number, length: number): Property {
+    const p = new Property(name);
+    p.#value = null;
+    p.#src = src;
+    p.#off = offset;
+    p.#len = length;
+    return p;
+  }
+
+  /** Raw value bytes as they go into the DTB. */
+  get value(): Uint8Array {
+    if (this.#value === null) {
+      this.#value = this.#src!.subarray(this.#off, this.#off + this.#len);
+      this.#src = null;
+    }
+    return this.#value;
+  }
+
+  /** Replace the value bytes. */
+  set value(v: Uint8Array) {
+    this.#value = v;
+    this.#src = null;
+  }
+
   /** Length of the value in bytes. */
   get length(): number {
-    return this.value.length;
+    return this.#value === null ? this.#len : this.#value.length;
+  }
+
+  /** Copy the value into `out` at `at` (without creating a view of a lazy value). */
+  copyValueTo(out: Uint8Array, at: number): void {
+    const v = this.#value;
+    if (v !== null) {
+      // TypedArray.set() costs more than a loop for the short values most properties have.
+      if (v.length > 64) out.set(v, at);
+      else for (let i = 0; i < v.length; i++) out[at + i] = v[i];
+      return;
+    }
+    const src = this.#src!, o = this.#off, n = this.#len;
+    if (n > 64) out.set(src.subarray(o, o + n), at);
+    else for (let i = 0; i < n; i++) out[at + i] = src[o + i];
   }
 
   /** The big-endian u32 at cell index `i` (throws RangeError when out of range). */
   u32(i = 0): number {
     const o = i * 4;
-    if (o + 4 > this.value.length) {
+    if (o + 4 > this.length) {
       throw new RangeError(`property '${this.name}' has no cell ${i}`);
     }
-    const v = this.value;
-    return ((v[o] << 24) | (v[o + 1] << 16) | (v[o + 2] << 8) | v[o + 3]) >>> 0;
+    let v: Uint8Array, b: number;
+    if (this.#value === null) {
+      v = this.#src!;
+      b = this.#off + o;
+    } else {
+      v = this.#value;
+      b = o;
+    }
+    return ((v[b] << 24) | (v[b + 1] << 16) | (v[b + 2] << 8) | v[b + 3]) >>> 0;
   }
 
   /** The value as big-endian u32 cells (trailing bytes that do not fill a cell are ignored). */
   cells(): number[] {
-    const n = Math.floor(this.value.length / 4);
+    const n = Math.floor(this.length / 4);
     const out = new Array<number>(n);
     for (let i = 0; i < n; i++) out[i] = this.u32(i);
     return out;
@@ -157,7 +218,7 @@ export class Node {
   /** Referenced by a phandle or path reference (for `/omit-if-no-ref/`). */
   isReferenced = false;
   /** Where the node was first defined, when parsed from source. */
-  pos?: SourcePos;
+  declare pos?: SourcePos;
 
   /** Make a node named `name` (with unit address). */
   constructor(name: string) {
