@@ -45,6 +45,10 @@ export interface RoutineStats {
   atomics: number;
   /** Barriers (DMB/DSB/ISB) issued by I/O accessors and TLB maintenance. */
   barriers: number;
+  /** HVC instructions (Xen hypercalls and SMCCC calls). */
+  hypercalls: number;
+  /** TLB invalidations. */
+  tlbi: number;
   /** Bytes loaded. */
   bytesRead: number;
   /** Bytes stored (DC ZVA counts its block). */
@@ -76,6 +80,8 @@ function newStats(routine: string): RoutineStats {
     exclusives: 0,
     atomics: 0,
     barriers: 0,
+    hypercalls: 0,
+    tlbi: 0,
     bytesRead: 0,
     bytesWritten: 0,
   };
@@ -229,6 +235,22 @@ export class KernelCpu {
   /** A barrier instruction (`dmb oshld`, `dmb oshst`, `dsb ishst`, `isb`, ...), counted only. */
   barrier(_insn: string): void {
     this.cur.barriers++;
+  }
+
+  /** HVC #imm (arguments/results in `port.regs`). */
+  hvc(imm: number): void {
+    this.cur.hypercalls++;
+    this.ops++;
+    this.port.hvc(imm);
+  }
+
+  /** TLBI by VA (or all of the VMID's EL1 entries without `va`), with its DSB/ISB. */
+  tlbi(va?: VA): void {
+    const c = this.cur;
+    c.tlbi++;
+    c.barriers += 2;
+    this.ops++;
+    this.port.tlbiEl1(va);
   }
 
   /** MRS. */

@@ -149,3 +149,31 @@ export function memset(k: KernelCpu, dst: VA, c: number, count: number): void {
   }
   k.leave();
 }
+
+/**
+ * `clear_page(addr)` (arch/arm64/lib/clear_page.S): one `dc zva` per DCZID block up to the page
+ * end, or, when DC ZVA is prohibited (DZP), 64-byte groups of `stnp xzr, xzr` (modelled as `stp`).
+ */
+export function clear_page(k: KernelCpu, addr: VA): void {
+  k.enter("clear_page");
+  const dczid = Number(k.mrs("DCZID_EL0") & 0xffn);
+  let a = addr;
+  const end = addr - vaMod(addr, 4096) + 4096;
+  if ((dczid & 0x10) === 0) {
+    const bs = 4 << (dczid & 15);
+    do {
+      k.dcZva(a, bs);
+      a += bs;
+    } while (vaMod(a, 4096) !== 0);
+  } else {
+    V.fill(0);
+    while (a < end) {
+      k.stp(a, 8, V);
+      k.stp(a + 16, 8, V);
+      k.stp(a + 32, 8, V);
+      k.stp(a + 48, 8, V);
+      a += 64;
+    }
+  }
+  k.leave();
+}

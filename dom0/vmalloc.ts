@@ -1,0 +1,91 @@
+/**
+ * The vmalloc address-space allocator (mm/vmalloc.c `__get_vm_area_node` → `alloc_vmap_area`):
+ * lowest-address first fit in [VMALLOC_START, VMALLOC_END), areas carry a guard page unless
+ * `VM_NO_GUARD`, and `VM_IOREMAP` areas are aligned to their size's power of two, clamped to
+ * [PAGE_SHIFT, IOREMAP_MAX_ORDER] (include/linux/vmalloc.h: 7 + PAGE_SHIFT). The kernel image
+ * occupies the start of the region (`vm_area_add_early` of its segments).
+ *
+ * @module
+ */
+
+import type { PA, VA } from "../arch/arm64/port.ts";
+import { PAGE_SIZE, VMALLOC_END, VMALLOC_START } from "./memory_layout.ts";
+
+/** `IOREMAP_MAX_ORDER`. */
+export const IOREMAP_MAX_ORDER = 7 + 12;
+
+/** One `struct vm_struct`. */
+export interface VmArea {
+  /** Start VA. */
+  addr: VA;
+  /** Size including the guard page. */
+  size: number;
+  /** Physical address for ioremap areas. */
+  physAddr: PA;
+  /** `VM_IOREMAP` and similar flag names. */
+  flags: string;
+  /** The caller (API) that created it. */
+  caller: string;
+}
+
+/** The vmalloc space of one kernel. */
+export class VmallocSpace {
+  /** Areas sorted by address. */
+  readonly areas: VmArea[] = [];
+
+  /** `vm_area_add_early`: claim [addr, addr+size) (the kernel image). */
+  addEarly(addr: VA, size: number, caller: string): void {
+    this.areas.push({ addr, size, physAddr: 0, flags: "VM_MAP", caller });
+    this.areas.sort((a, b) => a.addr - b.addr);
+  }
+
+  /**
+   * `get_vm_area_caller(size, flags, caller)`: returns the area (size includes the guard page) or
+   * null when the space is exhausted.
+   */
+  get(size: number, ioremap: boolean, caller: string, noGuard = false): VmArea | null {
+    size = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+    let align = PAGE_SIZE;
+    if (ioremap) {
+      const order = Math.max(12, Math.min(IOREMAP_MAX_ORDER, Math.ceil(Math.log2(size))));
+      align = 2 ** order;
+    }
+    const total = size + (noGuard ? 0 : PAGE_SIZE);
+    let cand = VMALLOC_START;
+    for (const a of this.areas) {
+      cand = alignUp(cand, align);
+      if (cand + total <= a.addr) break;
+      cand = Math.max(cand, a.addr + a.size);
+    }
+    cand = alignUp(cand, align);
+    if (cand + total > VMALLOC_END) return null;
+    const area: VmArea = {
+      addr: cand,
+      size: total,
+      physAddr: 0,
+      flags: ioremap ? "VM_IOREMAP" : "VM_ALLOC",
+      caller,
+    };
+    this.areas.push(area);
+    this.areas.sort((a, b) => a.addr - b.addr);
+    return area;
+  }
+
+  /** `remove_vm_area`. */
+  remove(addr: VA): VmArea | null {
+    const i = this.areas.findIndex((a) => a.addr === addr);
+    if (i < 0) return null;
+    return this.areas.splice(i, 1)[0];
+  }
+
+  /** The area containing `va`. */
+  find(va: VA): VmArea | undefined {
+    return this.areas.find((a) => va >= a.addr && va < a.addr + a.size);
+  }
+}
+
+function alignUp(v: VA, a: number): VA {
+  const r = v % a;
+  if (r === 0) return v;
+  return r > 0 ? v - r + a : v - r;
+}
