@@ -9,7 +9,7 @@
 
 import type { MapDecision } from "./device.ts";
 import { decodeP2mEntry, type P2m, type P2mType } from "./p2m.ts";
-import { PAGE_SIZE } from "./page_alloc.ts";
+import { PAGE_SIZE, type PageAllocator } from "./page_alloc.ts";
 import { Rangeset } from "./rangeset.ts";
 
 /** A recorded stage-2 mapping (IPA range → PA range) and why it exists. */
@@ -98,6 +98,12 @@ export class Domain {
   banks: { start: number; size: number }[] = [];
   /** Dying (no new mappings). */
   dying = false;
+  /** Xen heap pages shared with the domain (shared_info, grant-table frames): MFN → what. */
+  readonly xenPages = new Map<number, string>();
+  /** Pages of other domains mapped here (`p2m_map_foreign_*`): MFN → owner domid. */
+  readonly foreignPages = new Map<number, number>();
+  /** Set once the domain shut down (`domain_shutdown` reason). */
+  shutdown?: "poweroff" | "reboot" | "suspend" | "crash" | "watchdog";
 
   /** Make a domain around an existing p2m. */
   constructor(
@@ -121,6 +127,17 @@ export class Domain {
         mpidr: vcpuidToVaffinity(i),
       });
     }
+  }
+
+  /**
+   * The Xen heap page standing for `what` (allocated once with `alloc_xenheap_pages` and shared
+   * with the domain, `share_xen_page_with_guest`), or -1 when the heap is empty.
+   */
+  xenPage(what: string, alloc: PageAllocator): number {
+    for (const [mfn, w] of this.xenPages) if (w === what) return mfn;
+    const mfn = alloc.allocXenheapPages(0, `${this.name} ${what}`);
+    if (mfn >= 0) this.xenPages.set(mfn, what);
+    return mfn;
   }
 
   /** `d0`, `d1`: Xen's `%pd`. */

@@ -27,6 +27,13 @@ import { PAGE_SIZE } from "./page_alloc.ts";
 import { DEFAULT_POLICY, findPolicy, type Policy, type PolicyName } from "./policy.ts";
 import { defaultRegistry } from "./registry.ts";
 import { discoverHost, setupMemory } from "./setup.ts";
+import { dom0RdistRegions, GICV3_GICR_SIZE } from "./gic_v3.ts";
+import { MmioHandlers } from "./io.ts";
+import { XenTraps } from "./traps.ts";
+import { Vgic } from "./vgic.ts";
+import { VgicV2 } from "./vgic_v2.ts";
+import { type RdistRegion, VGICD_CTLR_DEFAULT, VgicV3 } from "./vgic_v3.ts";
+import { Vuart } from "./vuart.ts";
 import type { XenCore } from "./xen_core.ts";
 
 const MB = 2 ** 20;
@@ -78,6 +85,24 @@ export interface XenBootOptions {
   devices?: readonly DeviceDesc[];
 }
 
+/** The per-domain emulation state: MMIO handlers, vGIC, vUART and the EL2 handler. */
+export interface DomainRuntime {
+  /** The domain. */
+  domain: Domain;
+  /** Emulated MMIO regions. */
+  mmio: MmioHandlers;
+  /** vGIC state. */
+  vgic: Vgic;
+  /** GICv3 emulation (when the host GIC is v3). */
+  vgicV3?: VgicV3;
+  /** GICv2 emulation (when the host GIC is v2). */
+  vgicV2?: VgicV2;
+  /** The hardware domain's vUART. */
+  vuart?: Vuart;
+  /** The EL2 handler for the domain's vCPUs. */
+  traps: XenTraps;
+}
+
 /** A booted Xen with dom0 constructed. */
 export class XenInstance {
   /** Shared hypervisor state. */
@@ -89,12 +114,23 @@ export class XenInstance {
   /** The parsed host tree. */
   readonly hostTree: DeviceTree;
 
+  /** Per-domain runtimes. */
+  readonly runtimes: Map<number, DomainRuntime>;
+
   /** Wrap a booted state (use {@link bootXen}). */
-  constructor(core: XenCore, dom0: Domain, build: Dom0Build, hostTree: DeviceTree) {
+  constructor(core: XenCore, dom0: Domain, build: Dom0Build, hostTree: DeviceTree, runtimes: Map<number, DomainRuntime>) {
     this.core = core;
     this.dom0 = dom0;
     this.build = build;
     this.hostTree = hostTree;
+    this.runtimes = runtimes;
+  }
+
+  /** The `El2Handler` to attach to every vCPU of domain `domid` (default dom0). */
+  el2Handler(domid = 0): XenTraps {
+    const r = this.runtimes.get(domid);
+    if (!r) throw new RangeError(`no domain ${domid}`);
+    return r.traps;
   }
 
   /** The console. */
@@ -243,12 +279,13 @@ export function bootXen(machine: XenMachine, o: XenBootOptions): XenInstance {
   );
 
   // create_dom0
+  const runtimes = new Map<number, DomainRuntime>();
   const dom0 = createDomain(core, 0, {
     hardware: true,
     directMap: true,
     nrSpis: Math.min(host.gicLines, 992) - 32,
     maxVcpus: Math.min(opts.dom0MaxVcpus || cpus, 128),
-  });
+  }, runtimes);
   const build = constructDom0(core, dom0);
   for (let i = 1; i < dom0.vcpus.length; i++) dom0.vcpus[i].online = false;
 
@@ -270,7 +307,7 @@ export function bootXen(machine: XenMachine, o: XenBootOptions): XenInstance {
     console.printk("***************************************************\n");
   }
   console.printk("*** Serial input to DOM0 (type 'CTRL-a' three times to switch input)\n");
-  return new XenInstance(core, dom0, build, tree);
+  return new XenInstance(core, dom0, build, tree, runtimes);
 }
 
 /** `domain_create` + `vcpu_create` for the parts this model keeps (p2m root, VMID, vGIC). */
@@ -278,6 +315,8 @@ export function createDomain(
   x: XenCore,
   domid: number,
   o: { hardware: boolean; directMap: boolean; nrSpis: number; maxVcpus: number },
+  runtimes?: Map<number, DomainRuntime>,
+  intidBits = 16,
 ): Domain {
   const vmid = x.nextVmid++;
   const p2m = new P2m(x.mem, x.alloc, x.geo, vmid, { tlbFlush: (v) => x.tlbFlush(v) });
@@ -304,5 +343,43 @@ export function createDomain(
     if (rc) throw new Error(`vgic_v2_domain_init: ${rc}`);
   }
   x.domains.set(domid, d);
+  // vgic_init → vgic_vX_domain_init: handlers at the host layout for a direct-mapped domain,
+  // the guest layout (GUEST_GICD_BASE …) otherwise; domain_vuart_init for the hardware domain.
+  const mmio = new MmioHandlers();
+  let rt: DomainRuntime;
+  if (g.version === 3) {
+    const regions: RdistRegion[] = [];
+    if (o.directMap) {
+      const n = dom0RdistRegions(g, o.maxVcpus);
+      let first = 0;
+      for (let i = 0; i < Math.min(n, g.rdist.length); i++) {
+        regions.push({ base: g.rdist[i][0], size: g.rdist[i][1], firstCpu: first });
+        first += Math.floor(g.rdist[i][1] / GICV3_GICR_SIZE);
+      }
+    } else regions.push({ base: GUEST_GICV3_GICR0_BASE, size: GUEST_GICV3_GICR0_SIZE, firstCpu: 0 });
+    const st = new Vgic(3, d, o.directMap ? g.dbase : GUEST_GICV3_GICD_BASE, x.console, VGICD_CTLR_DEFAULT);
+    const v3 = new VgicV3(st, regions, o.directMap ? intidBits : 10);
+    for (const h of v3.handlers()) mmio.register(h);
+    rt = { domain: d, mmio, vgic: st, vgicV3: v3, traps: new XenTraps(x, d, mmio) };
+  } else {
+    const st = new Vgic(2, d, o.directMap ? g.dbase : GUEST_GICD_BASE, x.console, 0);
+    const v2 = new VgicV2(st);
+    for (const h of v2.handlers()) mmio.register(h);
+    rt = { domain: d, mmio, vgic: st, vgicV2: v2, traps: new XenTraps(x, d, mmio) };
+  }
+  if (o.hardware && x.host.uart?.vuart) {
+    rt.vuart = new Vuart(x.host.uart.vuart, domid, x.console);
+    mmio.register(rt.vuart.handler());
+  }
+  runtimes?.set(domid, rt);
   return d;
 }
+
+/** `GUEST_GICD_BASE` (public/arch-arm.h): a domU's GICv2 distributor. */
+export const GUEST_GICD_BASE = 0x03001000;
+/** `GUEST_GICV3_GICD_BASE`. */
+export const GUEST_GICV3_GICD_BASE = 0x03001000;
+/** `GUEST_GICV3_GICR0_BASE`. */
+export const GUEST_GICV3_GICR0_BASE = 0x03020000;
+/** `GUEST_GICV3_GICR0_SIZE` (255 redistributors). */
+export const GUEST_GICV3_GICR0_SIZE = 0x01000000;
