@@ -228,7 +228,7 @@ function writePropval(out: Out, p: Property): void {
     return;
   }
   out.push(" =");
-  let markers: readonly Marker[] = p.markers;
+  let markers: readonly Marker[] = p.peekMarkers();
   if (markers.length === 0) {
     // DTB input: one guessed chunk covering the whole value.
     const t = guessType(v, markers);
@@ -346,7 +346,7 @@ export function printDts(tree: DeviceTree, opts: PrintDtsOptions = {}): string {
     for (const p of props) {
       if (p.deleted) continue;
       out.push(tabs(level + 1));
-      for (const l of p.labels) out.push(l + ": ");
+      for (const l of p.peekLabels()) out.push(l + ": ");
       out.push(p.name);
       writePropval(out, p);
     }

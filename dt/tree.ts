@@ -56,6 +56,8 @@ export interface Marker {
 }
 
 const NO_BYTES = new Uint8Array(0);
+const NO_MARKERS: readonly Marker[] = Object.freeze([]);
+const NO_LABELS: readonly string[] = Object.freeze([]);
 
 /**
  * One property: name, raw big-endian value bytes, markers and labels.
@@ -72,28 +74,56 @@ export class Property {
   #src: Uint8Array | null = null;
   #off = 0;
   #len = 0;
-  /**
-   * Markers in dtc's marker-list order: by offset, and at one offset in the order dtc's parser
-   * adds them (see {@link Marker} and `dts_print.ts` for what each DTS construct produces).
-   * Empty for values read from a DTB.
-   */
-  markers: Marker[];
-  /**
-   * Labels attached to the property (`lbl: prop = ...`), in dtc's order: newest first (dtc's
-   * `add_label` prepends), which is the order `dtc -O dts` prints them.
-   */
-  labels: string[];
+  #markers: Marker[] | null;
+  #labels: string[] | null = null;
   /** Deleted by `/delete-property/` (only while parsing). */
   deleted = false;
   /** Where the property was (last) defined, when parsed from source. */
   declare pos?: SourcePos;
 
   /** Make a property. `value` defaults to empty (a boolean property). */
-  constructor(name: string, value: Uint8Array = NO_BYTES, markers: Marker[] = []) {
+  constructor(name: string, value: Uint8Array = NO_BYTES, markers?: Marker[]) {
     this.name = name;
     this.#value = value;
-    this.markers = markers;
-    this.labels = [];
+    this.#markers = markers ?? null;
+  }
+
+  /**
+   * Markers in dtc's marker-list order: by offset, and at one offset in the order dtc's parser
+   * adds them (see {@link Marker} and `dts_print.ts` for what each DTS construct produces).
+   * Empty for values read from a DTB. (Allocated on first access; see {@link peekMarkers}.)
+   */
+  get markers(): Marker[] {
+    return this.#markers ??= [];
+  }
+
+  /** Replace the markers. */
+  set markers(m: Marker[]) {
+    this.#markers = m;
+  }
+
+  /**
+   * Labels attached to the property (`lbl: prop = ...`), in dtc's order: newest first (dtc's
+   * `add_label` prepends), which is the order `dtc -O dts` prints them. (Allocated on first
+   * access; see {@link peekLabels}.)
+   */
+  get labels(): string[] {
+    return this.#labels ??= [];
+  }
+
+  /** Replace the labels. */
+  set labels(l: string[]) {
+    this.#labels = l;
+  }
+
+  /** The markers without allocating an empty list (read only). */
+  peekMarkers(): readonly Marker[] {
+    return this.#markers ?? NO_MARKERS;
+  }
+
+  /** The labels without allocating an empty list (read only). */
+  peekLabels(): readonly string[] {
+    return this.#labels ?? NO_LABELS;
   }
 
   /**
