@@ -222,3 +222,14 @@ Deno.test({
     }
   },
 });
+
+Deno.test("readDtb() keeps dtc 1.6.1's behaviour for overlays: no plugin flag, no labels restored", async () => {
+  // dtc 1.6.1's dt_from_blob() neither marks a blob with __fixups__ as a plugin nor turns
+  // __symbols__ back into labels (both arrived in dtc 1.8.0); the recorded `dtc -O dts` output
+  // of such a blob (compared above) has no /plugin/ line and no labels.
+  const t = readDtb(await readFixture("synth/overlay.symbols.dtbo"), "overlay.dtbo");
+  assert.ok(t.lookup("/__fixups__") && t.lookup("/__symbols__") && t.lookup("/__local_fixups__"));
+  assert.equal(t.plugin, false);
+  for (const n of t.root.walk()) assert.deepEqual(n.labels, []);
+  assert.ok(!printDts(t).includes("/plugin/"));
+});
