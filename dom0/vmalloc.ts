@@ -2,7 +2,8 @@
  * The vmalloc address-space allocator (mm/vmalloc.c `__get_vm_area_node` → `alloc_vmap_area`):
  * lowest-address first fit in [VMALLOC_START, VMALLOC_END), areas carry a guard page unless
  * `VM_NO_GUARD`, and `VM_IOREMAP` areas are aligned to their size's power of two, clamped to
- * [PAGE_SHIFT, IOREMAP_MAX_ORDER] (include/linux/vmalloc.h: 7 + PAGE_SHIFT). The kernel image
+ * [PAGE_SHIFT, IOREMAP_MAX_ORDER] (arm64 with 4 KiB pages: PUD_SHIFT, asm/memory.h; so a
+ * 2 MiB-aligned device can get block mappings, as `vmap_try_huge_pmd` allows). The kernel image
  * occupies the start of the region (`vm_area_add_early` of its segments).
  *
  * @module
@@ -11,8 +12,8 @@
 import type { PA, VA } from "../arch/arm64/port.ts";
 import { PAGE_SIZE, VMALLOC_END, VMALLOC_START } from "./memory_layout.ts";
 
-/** `IOREMAP_MAX_ORDER`. */
-export const IOREMAP_MAX_ORDER = 7 + 12;
+/** `IOREMAP_MAX_ORDER` (arm64, 4 KiB pages: PUD_SHIFT). */
+export const IOREMAP_MAX_ORDER = 30;
 
 /** One `struct vm_struct`. */
 export interface VmArea {

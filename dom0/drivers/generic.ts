@@ -19,7 +19,7 @@
 import { busRanges } from "../../dt/address.ts";
 import { devm_ioremap, devm_ioremap_resource, devm_request_mem_region } from "../devm.ts";
 import { readl, readl_relaxed, writeb, writel } from "../io.ts";
-import { ioremap, iounmap } from "../ioremap.ts";
+import { ioremap_np } from "../ioremap.ts";
 import type { Kernel } from "../kernel.ts";
 import { dev_err, dev_info, type Device, type Driver, EBUSY, ENOMEM } from "../platform.ts";
 import { KERN_INFO } from "../printk.ts";
@@ -157,16 +157,15 @@ export const pciHostGenericDriver: Driver = {
     dev_info(kern, dev, `ECAM at ${ecam} for [bus ${bx(b0)}-${bx(b1)}]`);
     for (const w of windows) kern.iomem.insert(kern.iomem.root, w);
     dev_info(kern, dev, `PCI host bridge to bus 0000:${bx(b0)}`);
-    // pci_scan_child_bus: read the vendor/device ID of each slot on the root bus (1 MiB of ECAM
-    // per bus; one 4 KiB page per function, mapped on demand here).
-    const map = ioremap(kern, cfg.start, Math.min(cfg.size, 0x100000), {
+    // pci_ecam_create: the whole window with pci_remap_cfgspace (ioremap_np); then
+    // pci_scan_child_bus reads the vendor/device ID of each slot's function 0 on the root bus.
+    const map = ioremap_np(kern, cfg.start, cfg.size, {
       driver: "pci-host-generic",
       node: dev.node.path,
       device: dev.name,
     });
     if (map) {
       for (let devfn = 0; devfn < 256; devfn += 8) readl_relaxed(k, map + (devfn << 12));
-      iounmap(kern, map);
     }
     k.leave();
     return 0;
