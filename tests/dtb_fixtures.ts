@@ -76,7 +76,7 @@ export function haveDtc(): boolean {
 export async function dtc(args: string[], stdin?: Uint8Array): Promise<Uint8Array> {
   const p = new Deno.Command("dtc", {
     args,
-    cwd: FIX.pathname,
+    cwd: decodeURIComponent(FIX.pathname),
     stdin: stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
