@@ -132,8 +132,10 @@ export interface Dom0Result {
   console: string[];
   /** Whether the console reached Xen (console_io); false when dom0 died before it came up. */
   consoleAttached: boolean;
-  /** `/proc/iomem` text. */
+  /** `/proc/iomem` as init sees it when it starts (what the golden runs record). */
   iomem: string;
+  /** `/proc/iomem` at the end (after the workload, e.g. once it unbound drivers). */
+  iomemAtEnd: string;
   /** Every stage-1 mapping made (ioremap & co, linear map, ...). */
   mappings: MappingRecord[];
   /** Every exception dom0 handled. */
@@ -163,6 +165,7 @@ interface BootState {
   xenVersion: string | null;
   workload: WorkloadResult | null;
   initrdWorkload: Scenario | string | null;
+  iomemAtInit: string | null;
 }
 
 /**
@@ -183,6 +186,7 @@ export function bootLinux(ports: CpuPort[], entry: BootEntry, opts: BootOptions 
     xenVersion: null,
     workload: null,
     initrdWorkload: null,
+    iomemAtInit: null,
   };
   let outcome: Dom0Result["outcome"] = "ok";
   let reason: string | undefined;
@@ -217,7 +221,8 @@ export function bootLinux(ports: CpuPort[], entry: BootEntry, opts: BootOptions 
     reason,
     console: log.lines.filter((l) => l.level <= log.consoleLoglevel).map((l) => l.text),
     consoleAttached: log.consoleAttached,
-    iomem: kern.iomem.procIomem(),
+    iomem: st.iomemAtInit ?? kern.iomem.procIomem(),
+    iomemAtEnd: kern.iomem.procIomem(),
     mappings: kern.mappings,
     faults: kern.faults,
     workload: st.workload,
@@ -333,6 +338,7 @@ function startKernel(
   const wl = opts.workload ?? st.initrdWorkload ?? "boot";
   const scenario = typeof wl === "string" ? namedWorkload(kern, st, wl) : parseScenario(wl);
   kern.task = { comm: "init", pid: 1 };
+  st.iomemAtInit = kern.iomem.procIomem();
   st.workload = new WorkloadRunner(kern, st.bus, tree).run(scenario);
 }
 
