@@ -67,10 +67,19 @@ Deno.test("faultName() follows 6.1's fault_info table", () => {
 Deno.test("handleGuestException() reports a kernel alignment fault as 'Unable to handle kernel paging request' and kills a child task", () => {
   const kern = kernel();
   kern.task = { comm: "worker", pid: 77 };
-  const e = new GuestException({ esr: 0x96000061, ec: 0x25, iss: 0x61, fsc: 0x21, far: -0x7ffff5d00000 });
+  const e = new GuestException({
+    esr: 0x96000061,
+    ec: 0x25,
+    iss: 0x61,
+    fsc: 0x21,
+    far: -0x7ffff5d00000,
+  });
   const rec = handleGuestException(kern, e, ["raw_sram_ioctl", "__memcpy"], "stp");
   assert.equal(rec.outcome, "task-killed");
-  assert.equal(rec.message, "Unable to handle kernel paging request at virtual address ffff80000a300000");
+  assert.equal(
+    rec.message,
+    "Unable to handle kernel paging request at virtual address ffff80000a300000",
+  );
   const text = rec.lines.map((l) => l.replace(/^\[[ 0-9.]+\] /, ""));
   assert.ok(text.includes("Internal error: Oops: 0000000096000061 [#1] SMP"));
   assert.ok(text.includes("CPU: 0 PID: 77 Comm: worker Not tainted 6.1.0-dom0sim #1"));
@@ -86,15 +95,20 @@ Deno.test("handleGuestException() panics when the oops kills init", () => {
   const kern = kernel();
   kern.task = { comm: "init", pid: 1 };
   const e = new GuestException({ esr: 0x96000000, ec: 0x25, iss: 0, fsc: 0, far: -0x7ffff5d00000 });
-  assert.throws(() => handleGuestException(kern, e, ["sram_write", "__memcpy_toio"], "str"), (x) => {
-    assert.ok(x instanceof KernelPanic);
-    assert.equal(x.reason, "Attempted to kill init! exitcode=0x0000000b");
-    return true;
-  });
+  assert.throws(
+    () => handleGuestException(kern, e, ["sram_write", "__memcpy_toio"], "str"),
+    (x) => {
+      assert.ok(x instanceof KernelPanic);
+      assert.equal(x.reason, "Attempted to kill init! exitcode=0x0000000b");
+      return true;
+    },
+  );
   const text = kern.log.lines.map((l) => l.text.replace(/^\[[ 0-9.]+\] /, ""));
   assert.ok(text.includes("Unhandled fault at 0xffff80000a300000"));
   assert.ok(text.includes("Internal error: ttbr address size fault: 0000000096000000 [#1] SMP"));
-  assert.ok(text.includes("Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b"));
+  assert.ok(
+    text.includes("Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b"),
+  );
   assert.equal(kern.faults[0].outcome, "panic");
 });
 

@@ -8,20 +8,26 @@ Deno.test("encodeInitrd() round-trips a built-in name and a scenario", () => {
     name: "sram-memset",
   });
   const sc = { name: "x", ops: [{ op: "memset", target: "sram" }] };
-  assert.deepEqual(decodeInitrdWorkload(encodeInitrd(sc as never)), { kind: "scenario", scenario: sc });
+  assert.deepEqual(decodeInitrdWorkload(encodeInitrd(sc as never)), {
+    kind: "scenario",
+    scenario: sc,
+  });
 });
 
 Deno.test("encodeInitrd() writes a newc archive that GNU cpio lists and extracts", async () => {
   let cpio: string | undefined;
   try {
-    cpio = new TextDecoder().decode((await new Deno.Command("which", { args: ["cpio"] }).output()).stdout).trim();
+    cpio = new TextDecoder().decode(
+      (await new Deno.Command("which", { args: ["cpio"] }).output()).stdout,
+    ).trim();
   } catch {
     cpio = undefined;
   }
   if (!cpio) return; // cpio not installed: the structure is checked by the next test
   const dir = await Deno.makeTempDir();
   try {
-    const p = new Deno.Command(cpio, { args: ["-idm", "--quiet"], cwd: dir, stdin: "piped" }).spawn();
+    const p = new Deno.Command(cpio, { args: ["-idm", "--quiet"], cwd: dir, stdin: "piped" })
+      .spawn();
     const w = p.stdin.getWriter();
     await w.write(encodeInitrd("sram-atomic"));
     await w.close();

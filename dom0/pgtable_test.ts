@@ -81,7 +81,11 @@ Deno.test("PageTables.unmap() clears the leaves and invalidates each page's TLB 
   p.trace.length = 0;
   kern.pt.unmap(pgd, va, 0x3000);
   assert.equal(kern.pt.translate(pgd, va + 0x1000), null);
-  assert.deepEqual(p.trace.filter((t) => t.op === "tlbi").map((t) => t.va - va), [0, 0x1000, 0x2000]);
+  assert.deepEqual(p.trace.filter((t) => t.op === "tlbi").map((t) => t.va - va), [
+    0,
+    0x1000,
+    0x2000,
+  ]);
 });
 
 Deno.test("pgIndex() indexes upper-half VAs exactly", () => {

@@ -23,7 +23,10 @@ Deno.test("parseScenario() names the bad field in its InputError", () => {
     err({ name: "x", ops: [{ op: "memset", target: "sram", mapping: "uc" }] }),
     'w.json: ops[0].mapping: error: unknown mapping "uc"; expected one of wb, cache, wc, device, device-np',
   );
-  assert.match(err({ name: "x", ops: [{ op: "frob", target: "sram" }] }), /ops\[0\]\.op: error: unknown operation "frob"/);
+  assert.match(
+    err({ name: "x", ops: [{ op: "frob", target: "sram" }] }),
+    /ops\[0\]\.op: error: unknown operation "frob"/,
+  );
   assert.equal(
     err({ name: "x", ops: [{ op: "memset", target: "sram", offset: -1 }] }),
     'w.json: ops[0].offset: error: "offset" must be a non-negative integer',
@@ -32,7 +35,10 @@ Deno.test("parseScenario() names the bad field in its InputError", () => {
     err({ name: "x", ops: [{ op: "load", target: "sram", size: 3 }] }),
     'w.json: ops[0].size: error: "size" must be 1, 2, 4 or 8',
   );
-  assert.equal(err({ name: "x", extra: 1, ops: [] }), 'w.json: extra: error: unknown field "extra"');
+  assert.equal(
+    err({ name: "x", extra: 1, ops: [] }),
+    'w.json: extra: error: unknown field "extra"',
+  );
   assert.equal(
     err({ name: "x", ops: [{ op: "memset" }] }),
     'w.json: ops[0].target: error: "target" is required',
