@@ -148,27 +148,35 @@ class Sink {
 
 /**
  * dtc's strings table: `insert` returns the offset of the first occurrence of `name\0` in the
- * table, appending the name when it does not occur. A map of every suffix of every appended
- * name (first occurrence wins) gives the same answer as dtc's byte-by-byte scan, because a
- * match can only end at a NUL and so is always a suffix of exactly one earlier string.
+ * table, appending the name when it does not occur (`stringtable_insert`). A match can only end
+ * at a NUL, so it is always a suffix of exactly one earlier string: the first string (lowest
+ * offset) that ends with `name` gives dtc's answer. Each distinct name is looked up once.
  */
 export class StringTable {
-  /** The table bytes written so far. */
   private readonly sink = new Sink(256);
   private readonly offsets = new Map<string, number>();
+  private readonly strs: string[] = [];
+  private readonly starts: number[] = [];
 
   /** The offset of `name` in the table, adding it when needed (`stringtable_insert`). */
   insert(name: string): number {
     const hit = this.offsets.get(name);
     if (hit !== undefined) return hit;
-    const off = this.sink.len;
-    this.sink.str(name);
-    for (let k = 0; k < name.length; k++) {
-      const suffix = k === 0 ? name : name.slice(k);
-      if (!this.offsets.has(suffix)) this.offsets.set(suffix, off + k);
+    let off = -1;
+    for (let i = 0; i < this.strs.length; i++) {
+      const s = this.strs[i];
+      if (s.length >= name.length && s.endsWith(name)) {
+        off = this.starts[i] + s.length - name.length;
+        break;
+      }
     }
-    // The empty name matches the NUL of the first string ever added.
-    if (!this.offsets.has("")) this.offsets.set("", off + name.length);
+    if (off < 0) {
+      off = this.sink.len;
+      this.sink.str(name);
+      this.strs.push(name);
+      this.starts.push(off);
+    }
+    this.offsets.set(name, off);
     return off;
   }
 
