@@ -68,6 +68,8 @@ export class Bus {
   walkLo = 0;
   /** High word of the last {@link readWalk64}. */
   walkHi = 0;
+  /** Device id of the region the last {@link readWalk64} read (−1 on a decode error). */
+  walkDev = -1;
   /** Index of the CPU making the current access (for per-CPU banked registers). */
   currentCpu = 0;
   private readonly scratch = new Uint8Array(8);
@@ -160,7 +162,11 @@ export class Bus {
    */
   readWalk64(pa: number): number {
     const r = this.find(pa);
-    if (r === null || pa + 8 > r.end) return RESP_DECERR;
+    if (r === null || pa + 8 > r.end) {
+      this.walkDev = -1;
+      return RESP_DECERR;
+    }
+    this.walkDev = r.id;
     const d = r.device.direct;
     const off = pa - r.base;
     if (d !== null && (off & 7) === 0) {

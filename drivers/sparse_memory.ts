@@ -10,16 +10,64 @@ import type { DirectMemory } from "./device.ts";
 
 const PAGE = 4096;
 
+/** Page storage: a plain array for up to 16 GiB (fast lookups), a Map beyond. */
+interface PageStore {
+  get(k: number): Uint8Array | undefined;
+  set(k: number, v: Uint8Array): void;
+  delete(k: number): void;
+  clear(): void;
+  keys(): Iterable<number>;
+  readonly size: number;
+}
+
+/** A PageStore over an array indexed by page number. */
+class ArrayPages implements PageStore {
+  private readonly a: (Uint8Array | undefined)[];
+  /** Pages present. */
+  size = 0;
+  /** Make a store for `n` pages. */
+  constructor(n: number) {
+    this.a = new Array(n).fill(undefined);
+  }
+  /** The page `k`. */
+  get(k: number): Uint8Array | undefined {
+    return this.a[k];
+  }
+  /** Store page `k`. */
+  set(k: number, v: Uint8Array): void {
+    if (this.a[k] === undefined) this.size++;
+    this.a[k] = v;
+  }
+  /** Drop page `k`. */
+  delete(k: number): void {
+    if (this.a[k] !== undefined) {
+      this.a[k] = undefined;
+      this.size--;
+    }
+  }
+  /** Drop every page. */
+  clear(): void {
+    this.a.fill(undefined);
+    this.size = 0;
+  }
+  /** Page numbers present. */
+  *keys(): Iterable<number> {
+    for (let i = 0; i < this.a.length; i++) if (this.a[i] !== undefined) yield i;
+  }
+}
+
 /** A sparse, zero-initialised byte array of `size` bytes. */
 export class SparseMemory implements DirectMemory {
   /** Size in bytes. */
   readonly size: number;
-  private readonly pages = new Map<number, Uint8Array>();
+  private readonly pages: PageStore;
 
   /** Make an empty memory of `size` bytes. */
   constructor(size: number) {
     if (!Number.isSafeInteger(size) || size <= 0) throw new RangeError(`bad memory size ${size}`);
     this.size = size;
+    const n = Math.ceil(size / PAGE);
+    this.pages = n <= 1 << 22 ? new ArrayPages(n) : new Map<number, Uint8Array>();
   }
 
   /** Number of pages allocated so far. */

@@ -235,6 +235,34 @@ export interface CpuOptions {
   el2?: El2Handler | null;
 }
 
+/** Copy `n` (1, 2, 4, 8, 16) bytes; unrolled for the common sizes. */
+function copyBytes(from: Uint8Array, fo: number, to: Uint8Array, o: number, n: number): void {
+  if (n === 8) {
+    to[o] = from[fo];
+    to[o + 1] = from[fo + 1];
+    to[o + 2] = from[fo + 2];
+    to[o + 3] = from[fo + 3];
+    to[o + 4] = from[fo + 4];
+    to[o + 5] = from[fo + 5];
+    to[o + 6] = from[fo + 6];
+    to[o + 7] = from[fo + 7];
+  } else if (n === 4) {
+    to[o] = from[fo];
+    to[o + 1] = from[fo + 1];
+    to[o + 2] = from[fo + 2];
+    to[o + 3] = from[fo + 3];
+  } else {
+    for (let i = 0; i < n; i++) to[o + i] = from[fo + i];
+  }
+}
+
+/** P_X1/P_X0 bits stage-2 XN[1:0] allows (D8.4.3; {@link s2ExecPermission}). */
+function s2ExecBits(xn: number, featXnx: boolean): number {
+  if (!featXnx) return (xn & 2) === 0 ? P_X1 | P_X0 : 0;
+  const x = s2ExecPermission(xn, true);
+  return (x.el1 ? P_X1 : 0) | (x.el0 ? P_X0 : 0);
+}
+
 /** State shared by the CPUs on one bus: the global monitor and TLB broadcast. */
 class Cluster {
   readonly cpus: Cpu[] = [];
@@ -376,10 +404,7 @@ export class Cpu implements CpuPort {
     this.cost = opts.cost ? opts.cost.forCpu(this.index) : null;
     if (this.cost !== null) {
       const c = this.cost;
-      this.walker.onRead = (pa: number) => {
-        const r = this.bus.find(pa);
-        if (r !== null) c.walkRead(r.id, this.domain);
-      };
+      this.walker.onRead = (devId: number) => c.walkRead(devId, this.domain);
     }
     const mmfr0 = opts.mmfr0 ?? ID_AA64MMFR0_A57;
     this.paMax = [32, 36, 40, 42, 44, 48, 52][paRange(mmfr0)] ?? 48;
@@ -629,9 +654,8 @@ export class Cpu implements CpuPort {
       s2memAttr = e2.memAttr;
       s2sh = e2.sh;
       s2Level = e2.level;
-      const x = s2ExecPermission(e2.xn, this.featXnx);
       s2perm = ((e2.s2ap & 1) !== 0 ? P_R1 | P_R0 : 0) | ((e2.s2ap & 2) !== 0 ? P_W1 | P_W0 : 0) |
-        (x.el1 ? P_X1 : 0) | (x.el0 ? P_X0 : 0);
+        s2ExecBits(e2.xn, this.featXnx);
       combineInto(comb, s1attr, s1sh, s2memAttr, s2sh, s2.fwb, (this.hcr & HCR.CD) !== 0n);
       if (!cfg.enabled && comb.by === BY_STAGE1) comb.by = BY_MMU_OFF;
     } else {
@@ -1053,24 +1077,35 @@ export class Cpu implements CpuPort {
 
   // ---------------------------------------------------------------- the checked access
 
-  /** Permission bits an access needs at stage 1 and stage 2. */
-  private needs(flags: number, dcop: string): { s1: number; s2: number } {
+  /** Permission bits an access needs at stage 1 and stage 2 (into need1/need2). */
+  private needs(flags: number, dcop: string): void {
     const el0 = this._el === 0 || (flags & A_UNPRIV) !== 0;
     const R = el0 ? P_R0 : P_R1;
     const W = el0 ? P_W0 : P_W1;
-    if ((flags & A_FETCH) !== 0) return { s1: el0 ? P_X0 : P_X1, s2: el0 ? P_X0 : P_X1 };
+    if ((flags & A_FETCH) !== 0) {
+      this.need1 = this.need2 = el0 ? P_X0 : P_X1;
+      return;
+    }
     if ((flags & A_DC) !== 0) {
       // DC IVAC needs write permission; at EL0 the other operations need read permission
       // (ASL AArch64.S1HasPermissionsFault, AccessType_DC). At stage 2 [inferred]: invalidate
       // needs write, clean needs read.
-      if (dcop === "ivac") return { s1: W, s2: W };
-      return { s1: el0 ? R : 0, s2: R };
+      if (dcop === "ivac") this.need1 = this.need2 = W;
+      else {
+        this.need1 = el0 ? R : 0;
+        this.need2 = R;
+      }
+      return;
     }
     let n = 0;
     if ((flags & A_READ) !== 0) n |= R;
     if ((flags & A_WRITE) !== 0) n |= W;
-    return { s1: n, s2: n };
+    this.need1 = this.need2 = n;
   }
+  /** Stage-1 permission bits the current access needs. */
+  private need1 = 0;
+  /** Stage-2 permission bits the current access needs. */
+  private need2 = 0;
 
   /**
    * Translate and check one access that lies within one page. Returns the entry, or null when
@@ -1089,17 +1124,19 @@ export class Cpu implements CpuPort {
   ): TlbEntry | null {
     const po = va & 0xfff;
     const page = va - po;
-    const need = this.needs(flags, dcop);
+    this.needs(flags, dcop);
+    const need1 = this.need1;
+    const need2 = this.need2;
     const e = this.translate(page);
     if (e === null) {
-      this.trapCode = this.walkFault(va, flags, size, aligned, need.s1, insn, opts, buf, off);
+      this.trapCode = this.walkFault(va, flags, size, aligned, need1, insn, opts, buf, off);
       return null;
     }
     const fetch = (flags & A_FETCH) !== 0;
     if (typeAlignmentFault(flags, aligned, (e.devFlags & 1) !== 0)) {
       this.faultS1("alignment", 0, va, flags, insn);
     }
-    if ((e.s1perm & need.s1) !== need.s1 || (fetch && (e.devFlags & 1) !== 0)) {
+    if ((e.s1perm & need1) !== need1 || (fetch && (e.devFlags & 1) !== 0)) {
       // Instruction fetch from Device memory is CONSTRAINED UNPREDICTABLE (D8.2.x, ASL
       // AArch64.InstructionDevice): the model takes the Permission fault option.
       this.faultS1("permission", Math.max(e.s1Level, 0), va, flags, insn);
@@ -1120,7 +1157,7 @@ export class Cpu implements CpuPort {
       );
       return null;
     }
-    if ((e.s2perm & need.s2) !== need.s2 || (fetch && (e.devFlags & 2) !== 0)) {
+    if ((e.s2perm & need2) !== need2 || (fetch && (e.devFlags & 2) !== 0)) {
       this.trapCode = this.faultS2(
         "permission",
         Math.max(e.s2Level, 0),
@@ -1280,7 +1317,7 @@ export class Cpu implements CpuPort {
         if (e !== null && (e.perm & this.needR) !== 0) {
           const p = e.page;
           if (p !== null) {
-            for (let i = 0; i < size; i++) dst[off + i] = p[po + i];
+            copyBytes(p, po, dst, off, size);
             if (this.cost !== null) {
               this.cost.access(e, e.paPage + po, size, false);
             }
@@ -1302,7 +1339,7 @@ export class Cpu implements CpuPort {
         if (e !== null && (e.perm & this.needW) !== 0) {
           const p = e.page;
           if (p !== null) {
-            for (let i = 0; i < size; i++) p[po + i] = src[off + i];
+            copyBytes(src, off, p, po, size);
             if (this.cluster.monitor.armed !== 0) {
               this.cluster.monitor.onStore(this.index, e.paPage + po, size);
             }

@@ -16,6 +16,9 @@
 import type { Bus } from "../../drivers/bus.ts";
 import { RESP_OKAY } from "../../drivers/device.ts";
 import { levelShift } from "./granule.ts";
+
+/** Size of the region one descriptor maps at each level (4 KiB granule). */
+const LEVEL_SIZE = [2 ** 39, 2 ** 30, 2 ** 21, 2 ** 12];
 import { s2IsDevice } from "./attr_combine.ts";
 import type { S2Tlb, S2TlbEntry } from "./tlb.ts";
 
@@ -150,8 +153,8 @@ export class WalkResult {
 
 /** Reads descriptors from the bus and walks both stages. */
 export class Walker {
-  /** Optional hook called for every descriptor read (cost model). */
-  onRead: ((pa: number) => void) | null = null;
+  /** Optional hook called after every descriptor read with the device id (cost model). */
+  onRead: ((devId: number) => void) | null = null;
   private readonly s2scratch = new S2WalkResult();
 
   /** Make a walker over `bus`, caching stage-2 table translations in `s2tlb`. */
@@ -159,8 +162,9 @@ export class Walker {
 
   /** Read one descriptor; returns false on an external abort. */
   private read(pa: number): boolean {
-    if (this.onRead !== null) this.onRead(pa);
-    return this.bus.readWalk64(pa) === RESP_OKAY;
+    const ok = this.bus.readWalk64(pa) === RESP_OKAY;
+    if (this.onRead !== null && this.bus.walkDev >= 0) this.onRead(this.bus.walkDev);
+    return ok;
   }
 
   /**
@@ -176,9 +180,9 @@ export class Walker {
     }
     let table = cfg.base - (cfg.base % (cfg.rootEntries * 8));
     for (let level = cfg.startLevel; level <= 3; level++) {
-      const shift = levelShift(level);
+      const size = LEVEL_SIZE[level];
       const entries = level === cfg.startLevel ? cfg.rootEntries : 512;
-      const idx = Math.floor(ipa / 2 ** shift) % entries;
+      const idx = Math.floor(ipa / size) % entries;
       const dpa = table + idx * 8;
       if (!this.read(dpa)) {
         out.fault = F_WALK_EXTERNAL;
@@ -202,7 +206,6 @@ export class Walker {
         table = addr;
         continue;
       }
-      const size = 2 ** shift;
       const base = addr - (addr % size);
       if (base >= 2 ** cfg.paBits) {
         out.fault = F_ADDRESS_SIZE;
@@ -303,8 +306,8 @@ export class Walker {
       addr = va + 2 ** inputSize;
     }
     const start = 4 - Math.ceil((inputSize - 12) / 9);
-    const rootBits = inputSize - levelShift(start);
-    let table = base - (base % (2 ** rootBits * 8));
+    const rootEntries = 2 ** (inputSize - levelShift(start));
+    let table = base - (base % (rootEntries * 8));
     if (table >= 2 ** cfg.oaBits) {
       out.fault = F_ADDRESS_SIZE;
       out.level = 0;
@@ -314,9 +317,9 @@ export class Walker {
     let pxnTable = false;
     let uxnTable = false;
     for (let level = start; level <= 3; level++) {
-      const shift = levelShift(level);
-      const entries = level === start ? 2 ** rootBits : 512;
-      const idx = Math.floor(addr / 2 ** shift) % entries;
+      const size = LEVEL_SIZE[level];
+      const entries = level === start ? rootEntries : 512;
+      const idx = Math.floor(addr / size) % entries;
       const dipa = table + idx * 8;
       let dpa = dipa;
       if (s2.enabled) {
@@ -351,7 +354,6 @@ export class Walker {
         table = next;
         continue;
       }
-      const size = 2 ** shift;
       const oa = next - (next % size);
       if (oa >= 2 ** cfg.oaBits) {
         out.fault = F_ADDRESS_SIZE;
