@@ -275,6 +275,7 @@ export class PlatformBus {
     k.unwindTo(depth);
     dev.probeResult = ret;
     if (ret !== 0) {
+      releaseDevres(this.kern, dev); // really_probe → devres_release_all
       dev.driver = null;
       dev.drvdata = null;
       if (ret !== ENODEV && ret !== ENXIO && ret !== EPROBE_DEFER) {
