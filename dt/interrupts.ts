@@ -63,6 +63,20 @@ export const GIC_ESPI_BASE = 4096;
 /** Linux `EPPI_BASE_INTID` (GICv3.1 extended PPIs start at 1056). */
 export const GIC_EPPI_BASE = 1056;
 
+/**
+ * Linux 6.1 `of_irq_imap_abusers` (drivers/of/irq.c): interrupt controllers whose
+ * `interrupt-map` the core ignores (their drivers parse it).
+ */
+export const OF_IRQ_IMAP_ABUSERS: readonly string[] = [
+  "CBEA,platform-spider-pic",
+  "sti,platform-spider-pic",
+  "realtek,rtl-intc",
+  "fsl,ls1021a-extirq",
+  "fsl,ls1043a-extirq",
+  "fsl,ls1088a-extirq",
+  "renesas,rza1-irqc",
+];
+
 /** Options shared by the interrupt functions. */
 export interface IrqOptions {
   /** Whose rules: `"xen"` (default) or `"linux"`. */
@@ -348,7 +362,7 @@ export function irqMapRaw(
     }
     const intc = ipar.has("interrupt-controller");
     const mapProp: Property | undefined = ipar.prop("interrupt-map");
-    if (intc && (!linux || !mapProp)) {
+    if (intc && (!linux || !mapProp || ipar.isCompatible(...OF_IRQ_IMAP_ABUSERS))) {
       if (intsize > maxSpec(opts)) {
         return err("bad-specifier", `${ipar.path}: #interrupt-cells ${intsize} is too large`);
       }
@@ -431,10 +445,16 @@ function regCells(node: Node): number[] | null {
 }
 
 /**
- * `dt_number_of_irq`: how many interrupts the node has (`interrupts-extended` entries, else
- * `interrupts` cells / the parent's `#interrupt-cells`); 0 when it cannot be told.
+ * How many interrupts the node has. Xen (`dt_number_of_irq`): `interrupts-extended` entries,
+ * else `interrupts` cells / the parent's `#interrupt-cells`, 0 when it cannot be told. Linux
+ * (`of_irq_count`): how many consecutive indices resolve, stopping at the first that does not.
  */
 export function numberOfIrq(node: Node, opts?: IrqOptions): number {
+  if ((opts?.flavor ?? "xen") === "linux") {
+    let n = 0;
+    while (deviceGetRawIrq(node, n, opts).ok) n++;
+    return n;
+  }
   const strict = strictOf(opts);
   if (node.has("interrupts-extended")) {
     const n = countPhandleWithArgs(node, "interrupts-extended", "#interrupt-cells", opts);

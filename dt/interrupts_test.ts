@@ -200,3 +200,38 @@ Deno.test("gicIrqXlate() maps SPI n to 32+n and PPI n to 16+n, with Xen's and Li
   assert.deepEqual(gicSpecifier(27, 0xf08), [1, 11, 0xf08]);
   assert.throws(() => gicSpecifier(3, 0), RangeError);
 });
+
+Deno.test("numberOfIrq() counts like of_irq_count() for Linux: up to the first unresolvable one", () => {
+  const root = n("", { "interrupt-parent": [1] }, [
+    n("gic", { phandle: [1], "interrupt-controller": true, "#interrupt-cells": [3] }),
+    n("nexus", {
+      phandle: [2],
+      "#interrupt-cells": [1],
+      "#address-cells": [0],
+      "interrupt-map": [1, 1, 0, 7, 4],
+    }),
+    n("dev", { "interrupts-extended": [2, 1, 2, 9, 1, 0, 3, 4] }),
+  ]);
+  const dev = root.child("dev")!;
+  assert.equal(numberOfIrq(dev), 3); // Xen counts entries
+  assert.equal(numberOfIrq(dev, { flavor: "linux" }), 1); // entry 1 has no map entry
+});
+
+Deno.test("irqMapRaw() lets a Linux interrupt-map on an interrupt controller take precedence", () => {
+  const root = n("", {}, [
+    n("gic", { phandle: [1], "interrupt-controller": true, "#interrupt-cells": [3] }),
+    n("intc", {
+      phandle: [2],
+      "interrupt-controller": true,
+      "#interrupt-cells": [1],
+      "#address-cells": [0],
+      "interrupt-map": [5, 1, 0, 40, 4],
+    }),
+  ]);
+  const intc = root.child("intc")!;
+  const x = irqMapRaw(intc, [5], []);
+  assert.ok(x.ok && x.irq.controller === intc); // Xen stops at the controller
+  const l = irqMapRaw(intc, [5], [], { flavor: "linux" });
+  assert.ok(l.ok && l.irq.controller === root.child("gic"));
+  assert.deepEqual(l.ok && l.irq.specifier, [0, 40, 4]);
+});
