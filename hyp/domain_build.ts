@@ -391,7 +391,11 @@ class Dom0Builder {
     const d = this.d;
     if (!node.path.toLowerCase().startsWith("/reserved-memory/")) {
       const s = Math.floor(addr / PAGE_SIZE);
-      const e = Math.floor(Math.ceil((addr + len - 1) / PAGE_SIZE) * PAGE_SIZE / PAGE_SIZE);
+      // paddr_to_pfn(PAGE_ALIGN(addr + len - 1)): one page too many when the region ends on a
+      // page boundary (an inclusive end rounded up); fixed by 9568ceb287 after 4.17.
+      const e = this.x.quirks.fixIomemOffByOne
+        ? Math.floor((addr + len - 1) / PAGE_SIZE)
+        : Math.ceil((addr + len - 1) / PAGE_SIZE);
       if (d.iomemCaps.add(s, e)) {
         this.x.console.printk(
           XENLOG_ERR + "Unable to permit to dom%d access to 0x%lx - 0x%lx\n",

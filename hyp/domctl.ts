@@ -78,7 +78,10 @@ export function doDomctl(x: XenCore, cur: Domain, cpu: CpuPort, arg: number): nu
       const nr = le64(b, u + 16);
       const add = le32(b, u + 24) !== 0;
       const mfnEnd = (mfn + nr - 1n) & U64;
-      if (mfnEnd < mfn || ((mfn | mfnEnd) >> BigInt(PADDR_BITS - PAGE_SHIFT)) || ((gfn + nr - 1n) & U64) < gfn) {
+      if (
+        mfnEnd < mfn || ((mfn | mfnEnd) >> BigInt(PADDR_BITS - PAGE_SHIFT)) ||
+        ((gfn + nr - 1n) & U64) < gfn
+      ) {
         return -E.EINVAL;
       }
       // xsm_iomem_mapping(XSM_DM_PRIV): the control domain (no device models here).
@@ -89,20 +92,46 @@ export function doDomctl(x: XenCore, cur: Domain, cpu: CpuPort, arg: number): nu
       const e = Number(mfnEnd);
       if (!cur.iomemCaps.containsRange(s, e) || !d.iomemCaps.containsRange(s, e)) return -E.EPERM;
       if (add) {
-        x.console.printk("<G><3>memory_map:add: %pd gfn=%lx mfn=%lx nr=%lx\n", d.name, gfn, mfn, nr);
-        const r = d.mapRegion(Number(gfn), Number(nr), s, x.policy.passthrough, "XEN_DOMCTL_memory_mapping");
+        x.console.printk(
+          "<G><3>memory_map:add: %pd gfn=%lx mfn=%lx nr=%lx\n",
+          d.name,
+          gfn,
+          mfn,
+          nr,
+        );
+        const r = d.mapRegion(
+          Number(gfn),
+          Number(nr),
+          s,
+          x.policy.passthrough,
+          "XEN_DOMCTL_memory_mapping",
+        );
         if (r < 0) {
-          x.console.printk("<G><1>memory_map:fail: %pd gfn=%lx mfn=%lx nr=%lx ret:%ld\n", d.name, gfn, mfn, nr, r);
+          x.console.printk(
+            "<G><1>memory_map:fail: %pd gfn=%lx mfn=%lx nr=%lx ret:%ld\n",
+            d.name,
+            gfn,
+            mfn,
+            nr,
+            r,
+          );
         }
         return r;
       }
-      x.console.printk("<G><3>memory_map:remove: %pd gfn=%lx mfn=%lx nr=%lx\n", d.name, gfn, mfn, nr);
+      x.console.printk(
+        "<G><3>memory_map:remove: %pd gfn=%lx mfn=%lx nr=%lx\n",
+        d.name,
+        gfn,
+        mfn,
+        nr,
+      );
       // unmap_mmio_regions → p2m_remove_mapping: refuse (-EILSEQ) when a RAM, grant or foreign
       // page in the range is not the MFN being unmapped (or the MFN is not RAM); otherwise the
       // whole range is removed, whatever else it maps.
       for (let i = 0; i < Number(nr); i++) {
         const l = d.p2m.lookup(Number(gfn) + i);
-        const anyRam = l.type === "p2m_ram_rw" || l.type === "p2m_ram_ro" || l.type.startsWith("p2m_map_foreign") ||
+        const anyRam = l.type === "p2m_ram_rw" || l.type === "p2m_ram_ro" ||
+          l.type.startsWith("p2m_map_foreign") ||
           l.type.startsWith("p2m_grant_map");
         if (anyRam && (!x.alloc.mfnValid(s) || l.mfn !== s + i)) return -E.EILSEQ;
       }

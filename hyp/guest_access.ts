@@ -32,7 +32,13 @@ function rd64(mem: HostMemory, d: Domain, ipa: number): [number, number] | undef
  * Translate a guest VA for Xen's access (`gvirt_to_maddr` + `get_page` checks): stage 1 from the
  * vCPU's EL1 registers, then stage 2; the final page must be the domain's RAM.
  */
-export function guestVaToMa(cpu: CpuPort, d: Domain, mem: HostMemory, va: number, write: boolean): GuestXlate {
+export function guestVaToMa(
+  cpu: CpuPort,
+  d: Domain,
+  mem: HostMemory,
+  va: number,
+  write: boolean,
+): GuestXlate {
   const sctlr = cpu.mrs("SCTLR_EL1");
   let ipa: number;
   if ((sctlr & 1n) === 0n) ipa = va;
@@ -46,7 +52,9 @@ export function guestVaToMa(cpu: CpuPort, d: Domain, mem: HostMemory, va: number
     if ((upper && tg !== 2) || (!upper && tg !== 0)) return { ok: false, why: "granule not 4 KiB" };
     const inputSize = 64 - tsz;
     const vaBits = upper ? va + 2 ** inputSize : va; // offset within the range (va < 0 for TTBR1)
-    if (vaBits < 0 || vaBits >= 2 ** inputSize) return { ok: false, why: "VA outside the translation range" };
+    if (vaBits < 0 || vaBits >= 2 ** inputSize) {
+      return { ok: false, why: "VA outside the translation range" };
+    }
     const ttbr = cpu.mrs(upper ? "TTBR1_EL1" : "TTBR0_EL1");
     let table = Number(ttbr & 0x0000fffffffffffen) & ~0xfff;
     let level = 4 - Math.ceil((inputSize - 12) / 9);
@@ -64,7 +72,9 @@ export function guestVaToMa(cpu: CpuPort, d: Domain, mem: HostMemory, va: number
         level++;
         continue;
       }
-      if (level === 3 && !(lo & 2)) return { ok: false, why: "stage-1 reserved descriptor at level 3" };
+      if (level === 3 && !(lo & 2)) {
+        return { ok: false, why: "stage-1 reserved descriptor at level 3" };
+      }
       if (level === 0) return { ok: false, why: "stage-1 block at level 0" };
       if (lo & 0x80) readOnly = true; // AP[2]
       const blockSize = 2 ** shift;
@@ -84,7 +94,13 @@ export function guestVaToMa(cpu: CpuPort, d: Domain, mem: HostMemory, va: number
 }
 
 /** `copy_from_guest`: `len` bytes at guest VA `va`, or undefined (-EFAULT). */
-export function copyFromGuest(cpu: CpuPort, d: Domain, mem: HostMemory, va: number, len: number): Uint8Array | undefined {
+export function copyFromGuest(
+  cpu: CpuPort,
+  d: Domain,
+  mem: HostMemory,
+  va: number,
+  len: number,
+): Uint8Array | undefined {
   const out = new Uint8Array(len);
   let off = 0;
   while (off < len) {
@@ -100,7 +116,13 @@ export function copyFromGuest(cpu: CpuPort, d: Domain, mem: HostMemory, va: numb
 }
 
 /** `copy_to_guest`: write `data` at guest VA `va`; false on a fault (-EFAULT). */
-export function copyToGuest(cpu: CpuPort, d: Domain, mem: HostMemory, va: number, data: Uint8Array): boolean {
+export function copyToGuest(
+  cpu: CpuPort,
+  d: Domain,
+  mem: HostMemory,
+  va: number,
+  data: Uint8Array,
+): boolean {
   let off = 0;
   while (off < data.length) {
     const a = va + off;

@@ -12,7 +12,7 @@ import type { CpuPort } from "../arch/arm64/port.ts";
 import type { Domain } from "./domain.ts";
 import { doDomctl } from "./domctl.ts";
 import { copyFromGuest, copyToGuest } from "./guest_access.ts";
-import { doMemoryOp, domainByAnyId, type MemoryOpOptions } from "./memory_op.ts";
+import { domainByAnyId, doMemoryOp, type MemoryOpOptions } from "./memory_op.ts";
 import { domainShutdown } from "./vsmc.ts";
 import {
   CONSOLEIO,
@@ -55,7 +55,14 @@ export function errnoName(ret: number): string {
 export interface HypercallOptions extends MemoryOpOptions {}
 
 /** `do_console_io`. */
-function doConsoleIo(x: XenCore, cur: Domain, cpu: CpuPort, cmd: number, count: number, buf: number): number {
+function doConsoleIo(
+  x: XenCore,
+  cur: Domain,
+  cpu: CpuPort,
+  cmd: number,
+  count: number,
+  buf: number,
+): number {
   // xsm_console_io: the hardware domain may; other domains only when they are the console.
   if (!cur.hardware) return -E.EPERM;
   switch (cmd) {
@@ -148,7 +155,9 @@ function doSchedOp(x: XenCore, cur: Domain, cpu: CpuPort, cmd: number, arg: numb
       const b = copyFromGuest(cpu, cur, x.mem, arg, 4);
       if (!b) return -E.EFAULT;
       const reason = b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24);
-      const name = (Object.keys(SHUTDOWN) as (keyof typeof SHUTDOWN)[]).find((k) => SHUTDOWN[k] === reason);
+      const name = (Object.keys(SHUTDOWN) as (keyof typeof SHUTDOWN)[]).find((k) =>
+        SHUTDOWN[k] === reason
+      );
       if (!name) return -E.EINVAL;
       domainShutdown(x, cur, name);
       return 0;
@@ -162,7 +171,12 @@ function doSchedOp(x: XenCore, cur: Domain, cpu: CpuPort, cmd: number, arg: numb
  * `do_trap_hypercall` for an `HVC #XEN_HYPERCALL_TAG` from vCPU `cpu` of `cur`: runs the call,
  * writes x0, returns the record.
  */
-export function doHypercall(x: XenCore, cur: Domain, cpu: CpuPort, o: HypercallOptions = {}): HypercallRecord {
+export function doHypercall(
+  x: XenCore,
+  cur: Domain,
+  cpu: CpuPort,
+  o: HypercallOptions = {},
+): HypercallRecord {
   const r = cpu.regs;
   const nr = Number(r[16] & 0xffffffffn);
   const args = [r[0], r[1], r[2], r[3], r[4]];

@@ -72,11 +72,23 @@ function res0Decision(res0: number): MapDecision | undefined {
   const p = { proposed: true } as const;
   switch (res0) {
     case A.DEVICE_nGnRE:
-      return { type: "p2m_mmio_direct_dev", rule: "XENMAPSPACE_dev_mmio res0 attribute Device-nGnRE (proposed, not in Xen)", ...p };
+      return {
+        type: "p2m_mmio_direct_dev",
+        rule: "XENMAPSPACE_dev_mmio res0 attribute Device-nGnRE (proposed, not in Xen)",
+        ...p,
+      };
     case A.NORMAL_NC:
-      return { type: "p2m_mmio_direct_nc", rule: "XENMAPSPACE_dev_mmio res0 attribute Normal-NC (proposed, not in Xen)", ...p };
+      return {
+        type: "p2m_mmio_direct_nc",
+        rule: "XENMAPSPACE_dev_mmio res0 attribute Normal-NC (proposed, not in Xen)",
+        ...p,
+      };
     case A.NORMAL_WB:
-      return { type: "p2m_mmio_direct_c", rule: "XENMAPSPACE_dev_mmio res0 attribute Normal-WB (proposed, not in Xen)", ...p };
+      return {
+        type: "p2m_mmio_direct_c",
+        rule: "XENMAPSPACE_dev_mmio res0 attribute Normal-WB (proposed, not in Xen)",
+        ...p,
+      };
     case A.DEVICE_GRE:
       return {
         type: "p2m_mmio_direct_dev",
@@ -113,14 +125,26 @@ function addToPhysmapOne(
       if (idx !== 0n) return -E.EINVAL;
       const mfn = d.xenPage("shared_info", x.alloc);
       if (mfn < 0) return -E.ENOMEM;
-      return d.mapRegion(gfn, 1, mfn, { type: "p2m_ram_rw", rule: "XENMAPSPACE_shared_info" }, "shared_info page");
+      return d.mapRegion(
+        gfn,
+        1,
+        mfn,
+        { type: "p2m_ram_rw", rule: "XENMAPSPACE_shared_info" },
+        "shared_info page",
+      );
     }
     case XENMAPSPACE.grant_table: {
       const frame = Number(idx & 0x7fffffffn);
       if (frame >= x.opts.gnttabMaxFrames) return -E.EINVAL;
       const mfn = d.xenPage(`grant_table frame ${frame}`, x.alloc);
       if (mfn < 0) return -E.ENOMEM;
-      return d.mapRegion(gfn, 1, mfn, { type: "p2m_ram_rw", rule: "XENMAPSPACE_grant_table" }, `grant table frame ${frame}`);
+      return d.mapRegion(
+        gfn,
+        1,
+        mfn,
+        { type: "p2m_ram_rw", rule: "XENMAPSPACE_grant_table" },
+        `grant table frame ${frame}`,
+      );
     }
     case XENMAPSPACE.gmfn_foreign: {
       const od = domainByAnyId(x, cur, extra);
@@ -130,7 +154,10 @@ function addToPhysmapOne(
       const pg = ramPage(od, Number(idx));
       if (!pg) return -E.EINVAL;
       const t: P2mType = pg.type === "p2m_ram_rw" ? "p2m_map_foreign_rw" : "p2m_map_foreign_ro";
-      const rc = d.mapRegion(gfn, 1, pg.mfn, { type: t, rule: `XENMAPSPACE_gmfn_foreign from d${od.domid}` }, `d${od.domid} gfn 0x${idx.toString(16)}`);
+      const rc = d.mapRegion(gfn, 1, pg.mfn, {
+        type: t,
+        rule: `XENMAPSPACE_gmfn_foreign from d${od.domid}`,
+      }, `d${od.domid} gfn 0x${idx.toString(16)}`);
       if (!rc) d.foreignPages.set(pg.mfn, od.domid);
       return rc;
     }
@@ -149,7 +176,14 @@ function addToPhysmapOne(
 }
 
 /** `do_memory_op(cmd, arg)` for the calling vCPU `cpu` of domain `cur`. */
-export function doMemoryOp(x: XenCore, cur: Domain, cpu: CpuPort, cmd: bigint, arg: number, o: MemoryOpOptions = {}): number {
+export function doMemoryOp(
+  x: XenCore,
+  cur: Domain,
+  cpu: CpuPort,
+  cmd: bigint,
+  arg: number,
+  o: MemoryOpOptions = {},
+): number {
   const startExtent = Number(cmd >> BigInt(MEMOP_EXTENT_SHIFT));
   const op = Number(cmd & BigInt(MEMOP_CMD_MASK));
   switch (op) {

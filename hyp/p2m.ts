@@ -765,6 +765,25 @@ export class P2m {
    */
   leaves(): { ipa: number; pa: number; size: number; level: number; entry: P2mEntry }[] {
     const out: { ipa: number; pa: number; size: number; level: number; entry: P2mEntry }[] = [];
+    // The current run: contiguous IPA→PA with identical attribute bits.
+    let rIpa = -1;
+    let rPa = 0;
+    let rSize = 0;
+    let rLevel = 0;
+    let rLo = 0;
+    let rHi = 0;
+    const flush = () => {
+      if (rIpa >= 0) {
+        out.push({
+          ipa: rIpa,
+          pa: rPa,
+          size: rSize,
+          level: rLevel,
+          entry: decodeP2mEntry(rLo, rHi),
+        });
+      }
+      rIpa = -1;
+    };
     const walk = (tpa: number, level: number, ipaBase: number): void => {
       const span = 2 ** LEVEL_ORDER[level] * PAGE_SIZE;
       for (let i = 0; i < LPAE_ENTRIES; i++) {
@@ -773,15 +792,25 @@ export class P2m {
         const hi = this.hi;
         if (((hi >>> 23) & 0xf) === 0) continue;
         const ipa = ipaBase + i * span;
+        const oa = (hi & 0xffff) * 0x100000000 + ((lo & 0xfffff000) >>> 0);
         if (level === 3 || !(lo & 2)) {
-          out.push({
-            ipa,
-            pa: decodeP2mEntry(lo, hi).oa,
-            size: span,
-            level,
-            entry: decodeP2mEntry(lo, hi),
-          });
-        } else walk(decodeP2mEntry(lo, hi).oa, level + 1, ipa);
+          if (
+            rIpa >= 0 && rIpa + rSize === ipa && rPa + rSize === oa &&
+            (rLo & 0xffd) === (lo & 0xffd) &&
+            (rHi & 0xffff0000) === (hi & 0xffff0000)
+          ) {
+            rSize += span;
+            if (level > rLevel) rLevel = level;
+          } else {
+            flush();
+            rIpa = ipa;
+            rPa = oa;
+            rSize = span;
+            rLevel = level;
+            rLo = lo;
+            rHi = hi;
+          }
+        } else walk(oa, level + 1, ipa);
       }
     };
     const rl = this.geo.rootLevel;
@@ -789,20 +818,8 @@ export class P2m {
     for (let p = 0; p < 2 ** this.geo.rootOrder; p++) {
       walk(this.rootPa + p * PAGE_SIZE, rl, p * rootSpan);
     }
-    // Merge adjacent leaves with identical attributes.
-    const merged: typeof out = [];
-    for (const l of out) {
-      const last = merged[merged.length - 1];
-      if (
-        last && last.ipa + last.size === l.ipa && last.pa + last.size === l.pa &&
-        (last.entry.lo & 0xfff & ~2) === (l.entry.lo & 0xfff & ~2) &&
-        (last.entry.hi & 0xffff0000) === (l.entry.hi & 0xffff0000)
-      ) {
-        last.size += l.size;
-        last.level = Math.max(last.level, l.level);
-      } else merged.push({ ...l });
-    }
-    return merged;
+    flush();
+    return out;
   }
 
   /** Count of table pages and leaf descriptors per level, walking the real tables. */

@@ -54,8 +54,26 @@ const EC_IABT_LOWER = 0x20;
 
 /** What happened at EL2 (for the summary and tests). */
 export type TrapEvent =
-  | { kind: "mmio"; domid: number; vcpu: number; ipa: number; write: boolean; size: number; handler: string; value: bigint; ok: boolean }
-  | { kind: "inject"; domid: number; vcpu: number; esr: number; far: number; ipa: number; reason: string }
+  | {
+    kind: "mmio";
+    domid: number;
+    vcpu: number;
+    ipa: number;
+    write: boolean;
+    size: number;
+    handler: string;
+    value: bigint;
+    ok: boolean;
+  }
+  | {
+    kind: "inject";
+    domid: number;
+    vcpu: number;
+    esr: number;
+    far: number;
+    ipa: number;
+    reason: string;
+  }
   | { kind: "replay"; domid: number; vcpu: number; ipa: number; reason: string }
   | { kind: "serror"; domid: number; vcpu: number; ipa: number }
   | { kind: "hypercall"; record: HypercallRecord }
@@ -86,10 +104,20 @@ export class XenTraps implements El2Handler {
   private inject(cpu: CpuPort, a: Stage2Abort, reason: string): TrapResult {
     const isData = a.kind === "data";
     const fromEl1 = a.fromEl >= 1;
-    const ec = isData ? (fromEl1 ? EC_DABT_CUR : EC_DABT_LOWER) : (fromEl1 ? EC_IABT_CUR : EC_IABT_LOWER);
+    const ec = isData
+      ? (fromEl1 ? EC_DABT_CUR : EC_DABT_LOWER)
+      : (fromEl1 ? EC_IABT_CUR : EC_IABT_LOWER);
     const il = (a.esr >>> 25) & 1;
     const esr = ((ec << 26) | (il << 25)) >>> 0;
-    this.push({ kind: "inject", domid: this.d.domid, vcpu: cpu.vcpuId, esr, far: a.far, ipa: a.ipa, reason });
+    this.push({
+      kind: "inject",
+      domid: this.d.domid,
+      vcpu: cpu.vcpuId,
+      esr,
+      far: a.far,
+      ipa: a.ipa,
+      reason,
+    });
     return { action: "inject", esr, far: a.far };
   }
 
@@ -104,11 +132,23 @@ export class XenTraps implements El2Handler {
     const isData = a.kind === "data";
     if (fsc === FSC_FLT_PERM) {
       // p2m_mem_access_check: without mem_access, nothing to do; "reinjecting … is never required".
-      this.push({ kind: "replay", domid: this.d.domid, vcpu: cpu.vcpuId, ipa: a.ipa, reason: "stage-2 permission fault" });
+      this.push({
+        kind: "replay",
+        domid: this.d.domid,
+        vcpu: cpu.vcpuId,
+        ipa: a.ipa,
+        reason: "stage-2 permission fault",
+      });
       return { action: "retry" };
     }
     if (fsc !== FSC_FLT_TRANS) {
-      this.x.console.gprintk(XENLOG_WARNING, vn, "Unsupported FSC: HSR=%#016lx DFSC=%#x\n", a.esr >>> 0, a.fsc);
+      this.x.console.gprintk(
+        XENLOG_WARNING,
+        vn,
+        "Unsupported FSC: HSR=%#016lx DFSC=%#x\n",
+        a.esr >>> 0,
+        a.fsc,
+      );
       return this.inject(cpu, a, `unsupported FSC 0x${a.fsc.toString(16)}`);
     }
     // Translation fault.
@@ -119,11 +159,20 @@ export class XenTraps implements El2Handler {
     else if (a.cm) state = "cache";
     else if (/post/.test(a.insn)) state = "valid"; // decode_arm64: post-indexed LDR/STR
     else {
-      this.x.console.addition("decode", `${vn}: no instruction syndrome for ${a.insn}; Xen decodes only post-indexed LDR/STR`);
+      this.x.console.addition(
+        "decode",
+        `${vn}: no instruction syndrome for ${a.insn}; Xen decodes only post-indexed LDR/STR`,
+      );
       this.x.console.gprintk(XENLOG_ERR, vn, "Unable to decode instruction\n");
       state = "error";
     }
-    if (state === "error") return this.inject(cpu, a, a.s1ptw ? "stage-1 walk on an unmapped IPA" : "undecodable instruction");
+    if (state === "error") {
+      return this.inject(
+        cpu,
+        a,
+        a.s1ptw ? "stage-1 walk on an unmapped IPA" : "undecodable instruction",
+      );
+    }
     const h = this.mmio.find(a.ipa);
     if (!h) return this.inject(cpu, a, "no MMIO handler for the IPA");
     if (state === "cache") return { action: "complete" }; // cache maintenance on an emulated region
@@ -141,11 +190,31 @@ export class XenTraps implements El2Handler {
       const d = a.storeData ?? new Uint8Array(a.size);
       for (let i = Math.min(d.length, 8) - 1; i >= 0; i--) v = (v << 8n) | BigInt(d[i]);
       const ok = h.write(info, v);
-      this.push({ kind: "mmio", domid: this.d.domid, vcpu: cpu.vcpuId, ipa: a.ipa, write: true, size: a.size, handler: h.name, value: v, ok });
+      this.push({
+        kind: "mmio",
+        domid: this.d.domid,
+        vcpu: cpu.vcpuId,
+        ipa: a.ipa,
+        write: true,
+        size: a.size,
+        handler: h.name,
+        value: v,
+        ok,
+      });
       return ok ? { action: "complete" } : this.inject(cpu, a, `${h.name} refused the write`);
     }
     const r = h.read(info);
-    this.push({ kind: "mmio", domid: this.d.domid, vcpu: cpu.vcpuId, ipa: a.ipa, write: false, size: a.size, handler: h.name, value: r ?? 0n, ok: r !== null });
+    this.push({
+      kind: "mmio",
+      domid: this.d.domid,
+      vcpu: cpu.vcpuId,
+      ipa: a.ipa,
+      write: false,
+      size: a.size,
+      handler: h.name,
+      value: r ?? 0n,
+      ok: r !== null,
+    });
     if (r === null) return this.inject(cpu, a, `${h.name} refused the read`);
     const out = new Uint8Array(a.size);
     let v = r;
@@ -162,11 +231,18 @@ export class XenTraps implements El2Handler {
       const fid = Number(cpu.regs[0] & 0xffffffffn);
       const effect = vsmcccHandleCall(this.x, this.d, cpu);
       this.push({ kind: "smc", domid: this.d.domid, vcpu: cpu.vcpuId, fid, effect });
-      if (effect.cpuOn) this.onCpuOn?.(effect.cpuOn.vcpu, effect.cpuOn.entry, effect.cpuOn.contextId);
+      if (effect.cpuOn) {
+        this.onCpuOn?.(effect.cpuOn.vcpu, effect.cpuOn.entry, effect.cpuOn.contextId);
+      }
       return;
     }
     if (call.imm !== XEN_HYPERCALL_TAG) {
-      this.x.console.gprintk(XENLOG_WARNING, `${this.d.name}v${cpu.vcpuId}`, "Invalid HVC imm 0x%x\n", call.imm);
+      this.x.console.gprintk(
+        XENLOG_WARNING,
+        `${this.d.name}v${cpu.vcpuId}`,
+        "Invalid HVC imm 0x%x\n",
+        call.imm,
+      );
       // inject_undef_exception: EC 0 (unknown reason), IL set.
       throw new GuestException({ esr: 0x02000000, ec: 0, iss: 0, fsc: -1, far: 0 });
     }

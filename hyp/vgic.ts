@@ -65,7 +65,9 @@ export class Vgic {
     // vcpu_vgic_init: private IRQs target their own vCPU; default config (SGIs edge).
     this.privateRanks.forEach((r, i) => r.vcpu.fill(i));
     this.sharedRanks = [];
-    for (let i = 0; i < Math.ceil(this.nrSpis / 32); i++) this.sharedRanks.push(new VgicRank(i + 1));
+    for (let i = 0; i < Math.ceil(this.nrSpis / 32); i++) {
+      this.sharedRanks.push(new VgicRank(i + 1));
+    }
   }
 
   /** `vgic_get_rank`: rank 0 is the vCPU's private rank. */

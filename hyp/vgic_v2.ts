@@ -126,7 +126,14 @@ export class VgicV2 {
     const reg = info.gpa - st.dbase;
     const word = info.size === DABT_WORD;
     const badWidth = () => {
-      this.log(XENLOG_ERR, "%pv: vGICD: bad read width %d r%d offset %#08x\n", vn, info.size, info.reg, reg);
+      this.log(
+        XENLOG_ERR,
+        "%pv: vGICD: bad read width %d r%d offset %#08x\n",
+        vn,
+        info.size,
+        info.reg,
+        reg,
+      );
       return null;
     };
     const reserved = () => {
@@ -134,13 +141,24 @@ export class VgicV2 {
       return 0n;
     };
     const impl = () => {
-      this.log(XENLOG_DEBUG, "%pv: vGICD: RAZ on implemention defined register offset %#08x\n", vn, reg);
+      this.log(
+        XENLOG_DEBUG,
+        "%pv: vGICD: RAZ on implemention defined register offset %#08x\n",
+        vn,
+        reg,
+      );
       return 0n;
     };
-    if (inR(reg, GICD_CTLR, GICD_CTLR)) return word ? vregExtract(BigInt(st.ctlr), info, 3) : badWidth();
+    if (inR(reg, GICD_CTLR, GICD_CTLR)) {
+      return word ? vregExtract(BigInt(st.ctlr), info, 3) : badWidth();
+    }
     if (inR(reg, GICD_TYPER, GICD_TYPER)) {
       if (!word) return badWidth();
-      return vregExtract(BigInt((((st.d.vcpus.length - 1) << 5) | Math.ceil(st.nrSpis / 32)) >>> 0), info, 3);
+      return vregExtract(
+        BigInt((((st.d.vcpus.length - 1) << 5) | Math.ceil(st.nrSpis / 32)) >>> 0),
+        info,
+        3,
+      );
     }
     if (inR(reg, GICD_IIDR, GICD_IIDR)) return word ? vregExtract(0x43bn, info, 3) : badWidth();
     if (inR(reg, 0xc, 0x1c) || inR(reg, 0x40, 0x7c)) return reserved();
@@ -160,7 +178,11 @@ export class VgicV2 {
       if (info.size !== DABT_BYTE && !word) return badWidth();
       const rank = st.rankOffset(v, 8, reg - GICD_IPRIORITYR, DABT_WORD);
       if (!rank) return 0n;
-      return vregExtract(BigInt(rank.ipriorityr[regRankIndex(8, reg - GICD_IPRIORITYR, DABT_WORD)] >>> 0), info, 3);
+      return vregExtract(
+        BigInt(rank.ipriorityr[regRankIndex(8, reg - GICD_IPRIORITYR, DABT_WORD)] >>> 0),
+        info,
+        3,
+      );
     }
     if (inR(reg, 0x7fc, 0x7fc) || inR(reg, 0xbfc, 0xbfc)) return reserved();
     if (inR(reg, GICD_ITARGETSR, GICD_ITARGETSRN)) {
@@ -173,13 +195,19 @@ export class VgicV2 {
       if (!word) return badWidth();
       const rank = st.rankOffset(v, 2, reg - GICD_ICFGR, DABT_WORD);
       if (!rank) return 0n;
-      return vregExtract(BigInt(rank.icfg[regRankIndex(2, reg - GICD_ICFGR, DABT_WORD)] >>> 0), info, 3);
+      return vregExtract(
+        BigInt(rank.icfg[regRankIndex(2, reg - GICD_ICFGR, DABT_WORD)] >>> 0),
+        info,
+        3,
+      );
     }
     if (inR(reg, 0xd00, 0xdfc)) return impl();
     if (inR(reg, GICD_NSACR, GICD_NSACRN)) return word ? 0n : badWidth();
     if (inR(reg, GICD_SGIR, GICD_SGIR)) return word ? 0xdeadbeefn : badWidth();
     if (inR(reg, 0xf04, 0xf0c) || inR(reg, 0xf30, 0xfcc)) return reserved();
-    if (inR(reg, GICD_CPENDSGIR, GICD_CPENDSGIRN) || inR(reg, GICD_SPENDSGIR, GICD_SPENDSGIRN)) return 0n;
+    if (inR(reg, GICD_CPENDSGIR, GICD_CPENDSGIRN) || inR(reg, GICD_SPENDSGIR, GICD_SPENDSGIRN)) {
+      return 0n;
+    }
     if (inR(reg, 0xfd0, 0xfe4) || inR(reg, 0xfec, 0xffc)) return impl();
     if (inR(reg, GICD_ICPIDR2, GICD_ICPIDR2)) {
       if (!word) return badWidth();
@@ -199,7 +227,15 @@ export class VgicV2 {
     const reg = info.gpa - st.dbase;
     const word = info.size === DABT_WORD;
     const badWidth = () => {
-      this.log(XENLOG_ERR, "%pv: vGICD: bad write width %d r%d=%016lx offset %#08x\n", vn, info.size, info.reg, r, reg);
+      this.log(
+        XENLOG_ERR,
+        "%pv: vGICD: bad write width %d r%d=%016lx offset %#08x\n",
+        vn,
+        info.size,
+        info.reg,
+        r,
+        reg,
+      );
       return false;
     };
     // write_reserved prints the implementation-defined message too (vgic-v2.c, 4.17).
@@ -212,7 +248,9 @@ export class VgicV2 {
       st.ctlr = Number(vregUpdate(BigInt(st.ctlr), r, info, 3)) & GICD_CTL_ENABLE;
       return true;
     }
-    if (inR(reg, GICD_TYPER, GICD_TYPER) || inR(reg, GICD_IIDR, GICD_IIDR)) return word ? true : badWidth();
+    if (inR(reg, GICD_TYPER, GICD_TYPER) || inR(reg, GICD_IIDR, GICD_IIDR)) {
+      return word ? true : badWidth();
+    }
     if (inR(reg, 0xc, 0x1c) || inR(reg, 0x40, 0x7c)) return wi("implementation defined");
     if (inR(reg, 0x20, 0x3c)) return wi("implementation defined");
     if (inR(reg, GICD_IGROUPR, GICD_IGROUPRN)) return word ? true : badWidth();
@@ -239,7 +277,13 @@ export class VgicV2 {
       if (!word) return badWidth();
       if (r === 0n) return true;
       st.stats.unhandled++;
-      this.log(XENLOG_ERR, "%pv: vGICD: unhandled word write %#016lx to ISACTIVER%d\n", vn, r, reg - GICD_ISACTIVER);
+      this.log(
+        XENLOG_ERR,
+        "%pv: vGICD: unhandled word write %#016lx to ISACTIVER%d\n",
+        vn,
+        r,
+        reg - GICD_ISACTIVER,
+      );
       return false;
     }
     if (inR(reg, GICD_ICACTIVER, GICD_ICACTIVERN)) {
@@ -268,10 +312,17 @@ export class VgicV2 {
       const rank = st.rankOffset(v, 8, reg - GICD_ITARGETSR, DABT_WORD);
       if (!rank) return true;
       const cur = this.fetchItargetsr(rank, reg - GICD_ITARGETSR);
-      this.storeItargetsr(v, rank, reg - GICD_ITARGETSR, Number(vregUpdate(BigInt(cur), r, info, 3)) >>> 0);
+      this.storeItargetsr(
+        v,
+        rank,
+        reg - GICD_ITARGETSR,
+        Number(vregUpdate(BigInt(cur), r, info, 3)) >>> 0,
+      );
       return true;
     }
-    if (inR(reg, GICD_ICFGR, GICD_ICFGR) || inR(reg, GICD_ICFGR1, GICD_ICFGR1)) return word ? true : badWidth();
+    if (inR(reg, GICD_ICFGR, GICD_ICFGR) || inR(reg, GICD_ICFGR1, GICD_ICFGR1)) {
+      return word ? true : badWidth();
+    }
     if (inR(reg, GICD_ICFGR2, GICD_ICFGRN)) {
       if (!word) return badWidth();
       const rank = st.rankOffset(v, 2, reg - GICD_ICFGR, DABT_WORD);
@@ -291,12 +342,26 @@ export class VgicV2 {
       if (info.size !== DABT_BYTE && !word) return badWidth();
       const which = reg >= GICD_SPENDSGIR ? "ISPENDSGIR" : "ICPENDSGIR";
       const base = reg >= GICD_SPENDSGIR ? GICD_SPENDSGIR : GICD_CPENDSGIR;
-      this.log(XENLOG_ERR, `%pv: vGICD: unhandled %s write %#016lx to ${which}%d\n`, vn, info.size ? "word" : "byte", r, reg - base);
+      this.log(
+        XENLOG_ERR,
+        `%pv: vGICD: unhandled %s write %#016lx to ${which}%d\n`,
+        vn,
+        info.size ? "word" : "byte",
+        r,
+        reg - base,
+      );
       return false;
     }
     if (inR(reg, 0xfd0, 0xfe4)) return wi("implementation defined");
     if (inR(reg, GICD_ICPIDR2, GICD_ICPIDR2)) return word ? true : badWidth();
-    this.log(XENLOG_ERR, "%pv: vGICD: unhandled write r%d=%016lx offset %#08x\n", vn, info.reg, r, reg);
+    this.log(
+      XENLOG_ERR,
+      "%pv: vGICD: unhandled write r%d=%016lx offset %#08x\n",
+      vn,
+      info.reg,
+      r,
+      reg,
+    );
     return false;
   }
 
@@ -313,7 +378,12 @@ export class VgicV2 {
     } else if (mode === 1) targets = [...Array(n).keys()].filter((i) => i !== v);
     else if (mode === 2) targets = [v];
     else {
-      this.log(XENLOG_DEBUG, "%pv: vGICD: unhandled GICD_SGIR write %08x with wrong mode\n", this.st.vname(v), sgir);
+      this.log(
+        XENLOG_DEBUG,
+        "%pv: vGICD: unhandled GICD_SGIR write %08x with wrong mode\n",
+        this.st.vname(v),
+        sgir,
+      );
       return false;
     }
     this.sgis.push([v, targets, virq]);

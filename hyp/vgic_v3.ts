@@ -163,7 +163,12 @@ export class VgicV3 {
     const [v, off] = vo;
     if (off < SZ_64K) return this.rdRead(v, info, off);
     if (off < 2 * SZ_64K) return this.sgiRead(v, info, off - SZ_64K);
-    this.log(XENLOG_WARNING, "%pv: vGICR: unknown gpa read address %016lx\n", this.st.vname(v), info.gpa);
+    this.log(
+      XENLOG_WARNING,
+      "%pv: vGICR: unknown gpa read address %016lx\n",
+      this.st.vname(v),
+      info.gpa,
+    );
     return null;
   }
 
@@ -174,7 +179,12 @@ export class VgicV3 {
     const [v, off] = vo;
     if (off < SZ_64K) return this.rdWrite(v, info, off, r);
     if (off < 2 * SZ_64K) return this.sgiWrite(v, info, off - SZ_64K, r);
-    this.log(XENLOG_WARNING, "%pv: vGICR: unknown gpa write address %016lx\n", this.st.vname(v), info.gpa);
+    this.log(
+      XENLOG_WARNING,
+      "%pv: vGICR: unknown gpa write address %016lx\n",
+      this.st.vname(v),
+      info.gpa,
+    );
     return false;
   }
 
@@ -184,7 +194,14 @@ export class VgicV3 {
     const word = info.size === DABT_WORD;
     const r64ok = info.size === DABT_DOUBLE_WORD || info.size === DABT_WORD;
     const badWidth = () => {
-      this.log(XENLOG_ERR, "%pv vGICR: bad read width %d r%d offset %#08x\n", vn, info.size, info.reg, reg);
+      this.log(
+        XENLOG_ERR,
+        "%pv vGICR: bad read width %d r%d offset %#08x\n",
+        vn,
+        info.size,
+        info.reg,
+        reg,
+      );
       return null;
     };
     const reserved = () => {
@@ -192,29 +209,46 @@ export class VgicV3 {
       return 0n;
     };
     const impl = () => {
-      this.log(XENLOG_DEBUG, "%pv: vGICR: RAZ on implementation defined register offset %#08x\n", vn, reg);
+      this.log(
+        XENLOG_DEBUG,
+        "%pv: vGICR: RAZ on implementation defined register offset %#08x\n",
+        vn,
+        reg,
+      );
       return 0n;
     };
     if (inR(reg, GICR_CTLR, GICR_CTLR)) return word ? 0n : badWidth(); // no ITS: RAZ
-    if (inR(reg, GICR_IIDR, GICR_IIDR)) return word ? vregExtract(BigInt(GICV3_IIDR_VAL), info, 3) : badWidth();
+    if (inR(reg, GICR_IIDR, GICR_IIDR)) {
+      return word ? vregExtract(BigInt(GICV3_IIDR_VAL), info, 3) : badWidth();
+    }
     if (reg >= GICR_TYPER && reg <= GICR_TYPER + 7) {
       if (!r64ok) return badWidth();
       const aff = vcpuidToVaffinity(v);
-      let typer = (BigInt((aff >> 8) & 0xff) << 40n) | (BigInt(aff & 0xff) << 32n) | (BigInt(v) << 8n);
+      let typer = (BigInt((aff >> 8) & 0xff) << 40n) | (BigInt(aff & 0xff) << 32n) |
+        (BigInt(v) << 8n);
       if (this.isLast(v)) typer |= BigInt(GICR_TYPER_LAST);
       return vregExtract(typer, info, 7);
     }
-    if (inR(reg, GICR_STATUSR, GICR_STATUSR) || inR(reg, GICR_WAKER, GICR_WAKER)) return word ? 0n : badWidth();
+    if (inR(reg, GICR_STATUSR, GICR_STATUSR) || inR(reg, GICR_WAKER, GICR_WAKER)) {
+      return word ? 0n : badWidth();
+    }
     if (inR(reg, 0x18, 0x18)) return reserved();
     if (inR(reg, 0x20, 0x20)) return impl();
     if (
-      (reg >= GICR_SETLPIR && reg <= GICR_SETLPIR + 7) || (reg >= GICR_CLRLPIR && reg <= GICR_CLRLPIR + 7) ||
-      (reg >= GICR_INVLPIR && reg <= GICR_INVLPIR + 7) || (reg >= GICR_INVALLR && reg <= GICR_INVALLR + 7)
+      (reg >= GICR_SETLPIR && reg <= GICR_SETLPIR + 7) ||
+      (reg >= GICR_CLRLPIR && reg <= GICR_CLRLPIR + 7) ||
+      (reg >= GICR_INVLPIR && reg <= GICR_INVLPIR + 7) ||
+      (reg >= GICR_INVALLR && reg <= GICR_INVALLR + 7)
     ) return vregExtract(0xdeadbeafdeadbeafn, info, 7);
-    if (inR(reg, 0x50, 0x50) || inR(reg, 0x80, 0x80) || inR(reg, 0xa8, 0xa8) || inR(reg, 0xb8, 0xb8)) {
+    if (
+      inR(reg, 0x50, 0x50) || inR(reg, 0x80, 0x80) || inR(reg, 0xa8, 0xa8) || inR(reg, 0xb8, 0xb8)
+    ) {
       return reserved();
     }
-    if ((reg >= GICR_PROPBASER && reg <= GICR_PROPBASER + 7) || (reg >= GICR_PENDBASER && reg <= GICR_PENDBASER + 7)) {
+    if (
+      (reg >= GICR_PROPBASER && reg <= GICR_PROPBASER + 7) ||
+      (reg >= GICR_PENDBASER && reg <= GICR_PENDBASER + 7)
+    ) {
       return r64ok ? 0n : badWidth();
     }
     if (inR(reg, GICR_SYNCR, GICR_SYNCR)) return word ? vregExtract(1n, info, 3) : badWidth();
@@ -223,7 +257,9 @@ export class VgicV3 {
     if (reg >= 0x118 && reg <= 0xbffc) return reserved();
     if (reg >= 0xc000 && reg <= 0xffcc) return impl();
     if (reg >= 0xffd0 && reg <= 0xffe4) return impl();
-    if (inR(reg, GICD_PIDR2, GICD_PIDR2)) return word ? vregExtract(BigInt(GICV3_PIDR2), info, 3) : badWidth();
+    if (inR(reg, GICD_PIDR2, GICD_PIDR2)) {
+      return word ? vregExtract(BigInt(GICV3_PIDR2), info, 3) : badWidth();
+    }
     if (reg >= 0xffec && reg <= 0xfffc) return impl();
     this.log(XENLOG_ERR, "%pv: vGICR: unhandled read r%d offset %#08x\n", vn, info.reg, reg);
     return 0n;
@@ -235,7 +271,15 @@ export class VgicV3 {
     const word = info.size === DABT_WORD;
     const r64ok = info.size === DABT_DOUBLE_WORD || info.size === DABT_WORD;
     const badWidth = () => {
-      this.log(XENLOG_ERR, "%pv: vGICR: bad write width %d r%d=%016lx offset %#08x\n", vn, info.size, info.reg, r, reg);
+      this.log(
+        XENLOG_ERR,
+        "%pv: vGICR: bad write width %d r%d=%016lx offset %#08x\n",
+        vn,
+        info.size,
+        info.reg,
+        r,
+        reg,
+      );
       return false;
     };
     const reserved = () => {
@@ -243,7 +287,12 @@ export class VgicV3 {
       return true;
     };
     const impl = () => {
-      this.log(XENLOG_DEBUG, "%pv: vGICR: WI on implementation defined register offset %#08x\n", vn, reg);
+      this.log(
+        XENLOG_DEBUG,
+        "%pv: vGICR: WI on implementation defined register offset %#08x\n",
+        vn,
+        reg,
+      );
       return true;
     };
     // write_ignore_64 in 4.17 tests `vgic_reg64_check_access(dabt)` and goes to bad_width when it
@@ -255,16 +304,22 @@ export class VgicV3 {
       inR(reg, GICR_SYNCR, GICR_SYNCR) || inR(reg, GICD_PIDR2, GICD_PIDR2)
     ) return word ? true : badWidth();
     if (
-      (reg >= GICR_TYPER && reg <= GICR_TYPER + 7) || (reg >= GICR_SETLPIR && reg <= GICR_SETLPIR + 7) ||
-      (reg >= GICR_CLRLPIR && reg <= GICR_CLRLPIR + 7) || (reg >= GICR_PROPBASER && reg <= GICR_PROPBASER + 7) ||
-      (reg >= GICR_PENDBASER && reg <= GICR_PENDBASER + 7) || (reg >= GICR_INVLPIR && reg <= GICR_INVLPIR + 7) ||
+      (reg >= GICR_TYPER && reg <= GICR_TYPER + 7) ||
+      (reg >= GICR_SETLPIR && reg <= GICR_SETLPIR + 7) ||
+      (reg >= GICR_CLRLPIR && reg <= GICR_CLRLPIR + 7) ||
+      (reg >= GICR_PROPBASER && reg <= GICR_PROPBASER + 7) ||
+      (reg >= GICR_PENDBASER && reg <= GICR_PENDBASER + 7) ||
+      (reg >= GICR_INVLPIR && reg <= GICR_INVLPIR + 7) ||
       (reg >= GICR_INVALLR && reg <= GICR_INVALLR + 7)
     ) return ignore64();
     if (
-      inR(reg, 0x18, 0x18) || inR(reg, 0x50, 0x50) || inR(reg, 0x80, 0x80) || inR(reg, 0xa8, 0xa8) ||
+      inR(reg, 0x18, 0x18) || inR(reg, 0x50, 0x50) || inR(reg, 0x80, 0x80) ||
+      inR(reg, 0xa8, 0xa8) ||
       inR(reg, 0xb8, 0xb8) || inR(reg, 0xc8, 0xc8) || inR(reg, 0x108, 0x108)
     ) return reserved();
-    if (inR(reg, 0x20, 0x20) || (reg >= 0x100 && reg <= 0x107) || (reg >= 0x110 && reg <= 0x117)) return impl();
+    if (inR(reg, 0x20, 0x20) || (reg >= 0x100 && reg <= 0x107) || (reg >= 0x110 && reg <= 0x117)) {
+      return impl();
+    }
     if (reg >= 0x118 && reg <= 0xbffc) return reserved();
     if (reg >= 0xc000 && reg <= 0xffe4) return impl();
     if (reg >= 0xffec && reg <= 0xfffc) return impl();
@@ -278,7 +333,15 @@ export class VgicV3 {
     const vn = st.vname(v);
     const word = info.size === DABT_WORD;
     const badWidth = () => {
-      this.log(XENLOG_ERR, "%pv: %s: bad read width %d r%d offset %#08x\n", vn, name, info.size, info.reg, reg);
+      this.log(
+        XENLOG_ERR,
+        "%pv: %s: bad read width %d r%d offset %#08x\n",
+        vn,
+        name,
+        info.size,
+        info.reg,
+        reg,
+      );
       return null;
     };
     if (inR(reg, GICD_IGROUPR, GICD_IGROUPRN)) return word ? 0n : badWidth();
@@ -296,13 +359,21 @@ export class VgicV3 {
       if (info.size !== DABT_BYTE && !word) return badWidth();
       const rank = st.rankOffset(v, 8, reg - GICD_IPRIORITYR, DABT_WORD);
       if (!rank) return 0n;
-      return vregExtract(BigInt(rank.ipriorityr[regRankIndex(8, reg - GICD_IPRIORITYR, DABT_WORD)] >>> 0), info, 3);
+      return vregExtract(
+        BigInt(rank.ipriorityr[regRankIndex(8, reg - GICD_IPRIORITYR, DABT_WORD)] >>> 0),
+        info,
+        3,
+      );
     }
     if (inR(reg, GICD_ICFGR, GICD_ICFGRN)) {
       if (!word) return badWidth();
       const rank = st.rankOffset(v, 2, reg - GICD_ICFGR, DABT_WORD);
       if (!rank) return 0n;
-      return vregExtract(BigInt(rank.icfg[regRankIndex(2, reg - GICD_ICFGR, DABT_WORD)] >>> 0), info, 3);
+      return vregExtract(
+        BigInt(rank.icfg[regRankIndex(2, reg - GICD_ICFGR, DABT_WORD)] >>> 0),
+        info,
+        3,
+      );
     }
     this.log(XENLOG_ERR, "%pv: %s: unhandled read r%d offset %#08x\n", vn, name, info.reg, reg);
     return null;
@@ -314,7 +385,16 @@ export class VgicV3 {
     const vn = st.vname(v);
     const word = info.size === DABT_WORD;
     const badWidth = () => {
-      this.log(XENLOG_ERR, "%pv: %s: bad write width %d r%d=%016lx offset %#08x\n", vn, name, info.size, info.reg, r, reg);
+      this.log(
+        XENLOG_ERR,
+        "%pv: %s: bad write width %d r%d=%016lx offset %#08x\n",
+        vn,
+        name,
+        info.size,
+        info.reg,
+        r,
+        reg,
+      );
       return false;
     };
     if (inR(reg, GICD_IGROUPR, GICD_IGROUPRN)) return word ? true : badWidth();
@@ -342,7 +422,14 @@ export class VgicV3 {
     if (inR(reg, GICD_ISACTIVER, GICD_ISACTIVERN)) {
       if (!word) return badWidth();
       st.stats.unhandled++;
-      this.log(XENLOG_ERR, "%pv: %s: unhandled word write %#016lx to ISACTIVER%d\n", vn, name, r, reg - GICD_ISACTIVER);
+      this.log(
+        XENLOG_ERR,
+        "%pv: %s: unhandled word write %#016lx to ISACTIVER%d\n",
+        vn,
+        name,
+        r,
+        reg - GICD_ISACTIVER,
+      );
       return false;
     }
     if (inR(reg, GICD_ICACTIVER, GICD_ICACTIVERN)) {
@@ -374,7 +461,15 @@ export class VgicV3 {
       rank.icfg[i] = Number(vregUpdate(BigInt(rank.icfg[i] >>> 0), r, info, 3)) >>> 0;
       return true;
     }
-    this.log(XENLOG_ERR, "%pv: %s: unhandled write r%d=%016lx offset %#08x\n", vn, name, info.reg, r, reg);
+    this.log(
+      XENLOG_ERR,
+      "%pv: %s: unhandled write r%d=%016lx offset %#08x\n",
+      vn,
+      name,
+      info.reg,
+      r,
+      reg,
+    );
     return false;
   }
 
@@ -384,13 +479,21 @@ export class VgicV3 {
     if (
       inR(reg, GICD_IGROUPR, GICD_IGROUPR) || inR(reg, GICD_ISENABLER, GICD_ISENABLER) ||
       inR(reg, GICD_ICENABLER, GICD_ICENABLER) || inR(reg, GICD_ISACTIVER, GICD_ISACTIVER) ||
-      inR(reg, GICD_ICACTIVER, GICD_ICACTIVER) || inR(reg, GICD_IPRIORITYR, GICD_IPRIORITYR + 0x1c) ||
+      inR(reg, GICD_ICACTIVER, GICD_ICACTIVER) ||
+      inR(reg, GICD_IPRIORITYR, GICD_IPRIORITYR + 0x1c) ||
       inR(reg, GICD_ICFGR, GICD_ICFGR + 4)
     ) return this.commonRead("vGICR: SGI", v, info, reg);
     if (inR(reg, GICD_ISPENDR, GICD_ISPENDR) || inR(reg, GICD_ICPENDR, GICD_ICPENDR)) return 0n;
     if (inR(reg, GICR_IGRPMODR0, GICR_IGRPMODR0) || inR(reg, GICR_NSACR, GICR_NSACR)) {
       if (info.size !== DABT_WORD) {
-        this.log(XENLOG_ERR, "%pv: vGICR: SGI: bad read width %d r%d offset %#08x\n", vn, info.size, info.reg, reg);
+        this.log(
+          XENLOG_ERR,
+          "%pv: vGICR: SGI: bad read width %d r%d offset %#08x\n",
+          vn,
+          info.size,
+          info.reg,
+          reg,
+        );
         return null;
       }
       return 0n;
@@ -400,7 +503,12 @@ export class VgicV3 {
       return 0n;
     }
     if (reg >= 0xc000 && reg <= 0xffcc) {
-      this.log(XENLOG_DEBUG, "%pv: vGICR: SGI: RAZ on implementation defined register offset %#08x\n", vn, reg);
+      this.log(
+        XENLOG_DEBUG,
+        "%pv: vGICR: SGI: RAZ on implementation defined register offset %#08x\n",
+        vn,
+        reg,
+      );
       return 0n;
     }
     this.log(XENLOG_ERR, "%pv: vGICR: SGI: unhandled read r%d offset %#08x\n", vn, info.reg, reg);
@@ -445,7 +553,14 @@ export class VgicV3 {
     const reg = info.gpa - st.dbase;
     const word = info.size === DABT_WORD;
     const badWidth = () => {
-      this.log(XENLOG_ERR, "%pv: vGICD: bad read width %d r%d offset %#08x\n", vn, info.size, info.reg, reg);
+      this.log(
+        XENLOG_ERR,
+        "%pv: vGICD: bad read width %d r%d offset %#08x\n",
+        vn,
+        info.size,
+        info.reg,
+        reg,
+      );
       return null;
     };
     const reserved = () => {
@@ -453,17 +568,26 @@ export class VgicV3 {
       return 0n;
     };
     const impl = () => {
-      this.log(XENLOG_DEBUG, "%pv: vGICD: RAZ on implementation defined register offset %#08x\n", vn, reg);
+      this.log(
+        XENLOG_DEBUG,
+        "%pv: vGICD: RAZ on implementation defined register offset %#08x\n",
+        vn,
+        reg,
+      );
       return 0n;
     };
-    if (inR(reg, GICD_CTLR, GICD_CTLR)) return word ? vregExtract(BigInt(st.ctlr), info, 3) : badWidth();
+    if (inR(reg, GICD_CTLR, GICD_CTLR)) {
+      return word ? vregExtract(BigInt(st.ctlr), info, 3) : badWidth();
+    }
     if (inR(reg, GICD_TYPER, GICD_TYPER)) {
       if (!word) return badWidth();
       const ncpus = Math.min(st.d.vcpus.length, 8);
       const typer = ((ncpus - 1) << 5) | Math.ceil(st.nrSpis / 32) | ((this.intidBits - 1) << 19);
       return vregExtract(BigInt(typer >>> 0), info, 3);
     }
-    if (inR(reg, GICD_IIDR, GICD_IIDR)) return word ? vregExtract(BigInt(GICV3_IIDR_VAL), info, 3) : badWidth();
+    if (inR(reg, GICD_IIDR, GICD_IIDR)) {
+      return word ? vregExtract(BigInt(GICV3_IIDR_VAL), info, 3) : badWidth();
+    }
     if (inR(reg, 0xc, 0xc)) return reserved();
     if (inR(reg, GICD_STATUSR, GICD_STATUSR)) return word ? 0n : badWidth();
     if (inR(reg, 0x14, 0x1c)) return reserved();
@@ -491,7 +615,9 @@ export class VgicV3 {
     }
     if (inR(reg, 0x7fe0, 0xbffc)) return reserved();
     if (inR(reg, 0xc000, 0xffe4) || inR(reg, 0xffec, 0xfffc)) return impl();
-    if (inR(reg, GICD_PIDR2, GICD_PIDR2)) return word ? vregExtract(BigInt(GICV3_PIDR2), info, 3) : badWidth();
+    if (inR(reg, GICD_PIDR2, GICD_PIDR2)) {
+      return word ? vregExtract(BigInt(GICV3_PIDR2), info, 3) : badWidth();
+    }
     this.log(XENLOG_ERR, "%pv: vGICD: unhandled read r%d offset %#08x\n", vn, info.reg, reg);
     return 0n;
   }
@@ -505,7 +631,15 @@ export class VgicV3 {
     const reg = info.gpa - st.dbase;
     const word = info.size === DABT_WORD;
     const badWidth = () => {
-      this.log(XENLOG_ERR, "%pv: vGICD: bad write width %d r%d=%016lx offset %#08x\n", vn, info.size, info.reg, r, reg);
+      this.log(
+        XENLOG_ERR,
+        "%pv: vGICD: bad write width %d r%d=%016lx offset %#08x\n",
+        vn,
+        info.size,
+        info.reg,
+        r,
+        reg,
+      );
       return false;
     };
     const reserved = () => {
@@ -513,7 +647,12 @@ export class VgicV3 {
       return true;
     };
     const impl = () => {
-      this.log(XENLOG_DEBUG, "%pv: vGICD: WI on implementation defined register offset %#08x\n", vn, reg);
+      this.log(
+        XENLOG_DEBUG,
+        "%pv: vGICD: WI on implementation defined register offset %#08x\n",
+        vn,
+        reg,
+      );
       return true;
     };
     if (inR(reg, GICD_CTLR, GICD_CTLR)) {
@@ -523,7 +662,10 @@ export class VgicV3 {
       else st.ctlr &= ~GICD_CTLR_ENABLE_G1A;
       return true;
     }
-    if (inR(reg, GICD_TYPER, GICD_TYPER) || inR(reg, GICD_IIDR, GICD_IIDR) || inR(reg, GICD_STATUSR, GICD_STATUSR)) {
+    if (
+      inR(reg, GICD_TYPER, GICD_TYPER) || inR(reg, GICD_IIDR, GICD_IIDR) ||
+      inR(reg, GICD_STATUSR, GICD_STATUSR)
+    ) {
       return word ? true : badWidth();
     }
     if (inR(reg, 0xc, 0xc) || inR(reg, 0x14, 0x1c)) return reserved();
@@ -536,7 +678,9 @@ export class VgicV3 {
       inR(reg, GICD_ICACTIVER, GICD_ICACTIVERN) || inR(reg, GICD_IPRIORITYR, GICD_IPRIORITYRN) ||
       inR(reg, GICD_ICFGR, GICD_ICFGRN)
     ) return this.commonWrite("vGICD", v, info, reg, r);
-    if (inR(reg, GICD_NSACR, GICD_NSACRN) || inR(reg, GICD_SGIR, GICD_SGIR)) return word ? true : badWidth();
+    if (inR(reg, GICD_NSACR, GICD_NSACRN) || inR(reg, GICD_SGIR, GICD_SGIR)) {
+      return word ? true : badWidth();
+    }
     if (inR(reg, GICD_CPENDSGIR, GICD_CPENDSGIRN) || inR(reg, GICD_SPENDSGIR, GICD_SPENDSGIRN)) {
       return word ? false : badWidth();
     }
@@ -561,7 +705,14 @@ export class VgicV3 {
     if (inR(reg, 0x7fe0, 0xbffc)) return reserved();
     if (inR(reg, 0xc000, 0xffe4) || inR(reg, 0xffec, 0xfffc)) return impl();
     if (inR(reg, GICD_PIDR2, GICD_PIDR2)) return word ? true : badWidth();
-    this.log(XENLOG_ERR, "%pv: vGICD: unhandled write r%d=%016lx offset %#08x\n", vn, info.reg, r, reg);
+    this.log(
+      XENLOG_ERR,
+      "%pv: vGICD: unhandled write r%d=%016lx offset %#08x\n",
+      vn,
+      info.reg,
+      r,
+      reg,
+    );
     return true;
   }
 }

@@ -62,7 +62,12 @@ export function domainShutdown(x: XenCore, d: Domain, reason: keyof typeof SHUTD
       c.printkTagged("shutdown", "Hardware Dom%u shutdown: watchdog rebooting machine\n", d.domid);
       break;
     default:
-      c.printkTagged("shutdown", "Hardware Dom%u shutdown (unknown reason %u): ", d.domid, SHUTDOWN[reason]);
+      c.printkTagged(
+        "shutdown",
+        "Hardware Dom%u shutdown (unknown reason %u): ",
+        d.domid,
+        SHUTDOWN[reason],
+      );
   }
 }
 
@@ -99,7 +104,9 @@ export function vsmcccHandleCall(x: XenCore, d: Domain, cpu: CpuPort): SmcEffect
       set(PSCI_RET.SUCCESS);
     } else {
       let r = cpuOn(d, regs[1] & 0xffffffffn, regs[2], 0n, eff);
-      if (r === PSCI_RET.ALREADY_ON || r === PSCI_RET.INVALID_ADDRESS) r = PSCI_RET.INVALID_PARAMETERS;
+      if (r === PSCI_RET.ALREADY_ON || r === PSCI_RET.INVALID_ADDRESS) {
+        r = PSCI_RET.INVALID_PARAMETERS;
+      }
       set(r);
     }
     return eff;
@@ -111,7 +118,10 @@ export function vsmcccHandleCall(x: XenCore, d: Domain, cpu: CpuPort): SmcEffect
       else if (fid === SMCCC.ARCH_FEATURES) {
         // Xen on QEMU's Cortex-A57 reports no workaround support (no firmware support either).
         set(SMCCC.NOT_SUPPORTED);
-      } else if (fid === SMCCC.ARCH_WORKAROUND_1 || fid === SMCCC.ARCH_WORKAROUND_3 || fid === SMCCC.ARCH_WORKAROUND_2) {
+      } else if (
+        fid === SMCCC.ARCH_WORKAROUND_1 || fid === SMCCC.ARCH_WORKAROUND_3 ||
+        fid === SMCCC.ARCH_WORKAROUND_2
+      ) {
         // no return value
       } else handled = false;
       break;
@@ -166,7 +176,9 @@ export function vsmcccHandleCall(x: XenCore, d: Domain, cpu: CpuPort): SmcEffect
             break;
           }
           const taff = regs[1] & tmask;
-          const on = d.vcpus.some((v) => (BigInt(vcpuidToVaffinity(v.id)) & tmask) === taff && v.online);
+          const on = d.vcpus.some((v) =>
+            (BigInt(vcpuidToVaffinity(v.id)) & tmask) === taff && v.online
+          );
           set(on ? 0 : 1); // AFFINITY_LEVEL_ON / OFF
           break;
         }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { XENLOG_DEBUG, XENLOG_GUEST, type XenConsole } from "./console.ts";
+import { type XenConsole, XENLOG_DEBUG, XENLOG_GUEST } from "./console.ts";
 import type { MmioHandler, MmioInfo } from "./io.ts";
 import type { VuartInfo } from "./serial.ts";
 

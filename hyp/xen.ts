@@ -83,6 +83,13 @@ export interface XenBootOptions {
   xenTextSize?: number;
   /** Extra device registry entries (appended after Xen's). */
   devices?: readonly DeviceDesc[];
+  /**
+   * Apply the later fix of `map_range_to_domain`'s off-by-one iomem permission (9568ceb287,
+   * Xen 4.21) instead of Xen 4.17's behaviour. Default false (faithful to 4.17).
+   */
+  fixIomemOffByOne?: boolean;
+  /** Dirty pages the idle scrubber cleans before dom0's RAM is allocated (see setup.ts). */
+  scrubPagesBeforeDom0?: number;
 }
 
 /** The per-domain emulation state: MMIO handlers, vGIC, vUART and the EL2 handler. */
@@ -118,7 +125,13 @@ export class XenInstance {
   readonly runtimes: Map<number, DomainRuntime>;
 
   /** Wrap a booted state (use {@link bootXen}). */
-  constructor(core: XenCore, dom0: Domain, build: Dom0Build, hostTree: DeviceTree, runtimes: Map<number, DomainRuntime>) {
+  constructor(
+    core: XenCore,
+    dom0: Domain,
+    build: Dom0Build,
+    hostTree: DeviceTree,
+    runtimes: Map<number, DomainRuntime>,
+  ) {
     this.core = core;
     this.dom0 = dom0;
     this.build = build;
@@ -230,6 +243,7 @@ export function bootXen(machine: XenMachine, o: XenBootOptions): XenInstance {
     nextVmid: 1,
     tlbFlush: machine.tlbFlush ?? (() => {}),
     file,
+    quirks: { fixIomemOffByOne: !!o.fixIomemOffByOne },
   };
   // Xen's own IRQs: the console UART's SPI, the maintenance and timer PPIs.
   if (host.uart && host.uart.irq >= 32) irqs.claimForXen(host.uart.irq, "console UART");
@@ -356,8 +370,18 @@ export function createDomain(
         regions.push({ base: g.rdist[i][0], size: g.rdist[i][1], firstCpu: first });
         first += Math.floor(g.rdist[i][1] / GICV3_GICR_SIZE);
       }
-    } else regions.push({ base: GUEST_GICV3_GICR0_BASE, size: GUEST_GICV3_GICR0_SIZE, firstCpu: 0 });
-    const st = new Vgic(3, d, o.directMap ? g.dbase : GUEST_GICV3_GICD_BASE, x.console, VGICD_CTLR_DEFAULT);
+    } else {regions.push({
+        base: GUEST_GICV3_GICR0_BASE,
+        size: GUEST_GICV3_GICR0_SIZE,
+        firstCpu: 0,
+      });}
+    const st = new Vgic(
+      3,
+      d,
+      o.directMap ? g.dbase : GUEST_GICV3_GICD_BASE,
+      x.console,
+      VGICD_CTLR_DEFAULT,
+    );
     const v3 = new VgicV3(st, regions, o.directMap ? intidBits : 10);
     for (const h of v3.handlers()) mmio.register(h);
     rt = { domain: d, mmio, vgic: st, vgicV3: v3, traps: new XenTraps(x, d, mmio) };

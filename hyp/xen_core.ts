@@ -58,4 +58,6 @@ export interface XenCore {
   tlbFlush(vmid: number): void;
   /** The source file name of the host tree, for error locations. */
   file: string;
+  /** Deviations from 4.17 the caller asked for (later Xen fixes). */
+  quirks: { fixIomemOffByOne: boolean };
 }

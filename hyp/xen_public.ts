@@ -85,7 +85,16 @@ export const XENMAPSPACE = {
  * `struct xen_add_to_physmap_batch` (32 bytes): domid u16 @0, space u16 @2, size u16 @4,
  * `u` (foreign_domid / res0) u16 @6, idxs handle @8, gpfns handle @16, errs handle @24.
  */
-export const XATPB = { domid: 0, space: 2, size: 4, res0: 6, idxs: 8, gpfns: 16, errs: 24, SIZE: 32 };
+export const XATPB = {
+  domid: 0,
+  space: 2,
+  size: 4,
+  res0: 6,
+  idxs: 8,
+  gpfns: 16,
+  errs: 24,
+  SIZE: 32,
+};
 /** `struct xen_add_to_physmap` (24 bytes): domid u16 @0, size u16 @2, space u32 @4, idx u64 @8, gpfn u64 @16. */
 export const XATP = { domid: 0, size: 2, space: 4, idx: 8, gpfn: 16, SIZE: 24 };
 
