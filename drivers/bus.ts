@@ -113,6 +113,12 @@ export class Bus {
     return this.byId[id];
   }
 
+  /** Name and model of device `id` (a cost-model `DeviceNamer`). */
+  describe(id: number): { name: string; model: string } {
+    const d = this.byId[id]?.device;
+    return d ? { name: d.name, model: d.model } : { name: `device ${id}`, model: "" };
+  }
+
   /** Number of attached devices. */
   get deviceCount(): number {
     return this.byId.length;

@@ -19,3 +19,4 @@ export * from "./gic_common.ts";
 export * from "./gic_v3.ts";
 export * from "./gic_v2.ts";
 export * from "./registry.ts";
+export * from "./physical_memory.ts";
