@@ -69,7 +69,7 @@ export class Bus {
   /** High word of the last {@link readWalk64}. */
   walkHi = 0;
   /** Device id of the region the last {@link readWalk64} read (−1 on a decode error). */
-  walkDev = -1;
+  walkDev: number = -1;
   /** Index of the CPU making the current access (for per-CPU banked registers). */
   currentCpu = 0;
   private readonly scratch = new Uint8Array(8);
