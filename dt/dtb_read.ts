@@ -362,7 +362,8 @@ export function readDtb(
   const sCopy = bytes.slice(sBase, sLimit);
   const fullPath = v < 16;
   const varAlign = v < 16;
-  const nameCache = new Map<number, string>();
+  // Property names by string offset, decoded once each.
+  const nameCache: (string | undefined)[] = [];
   const warn = opts.onWarning;
   const warnLoc = (off: number) => `${file}: byte 0x${off.toString(16)}`;
 
@@ -384,7 +385,7 @@ export function readDtb(
   };
 
   const propName = (nameoff: number, tokOff: number): string => {
-    const cached = nameCache.get(nameoff);
+    const cached = nameoff < h.sizeDtStrings ? nameCache[nameoff] : undefined;
     if (cached !== undefined) return cached;
     if (nameoff >= h.sizeDtStrings) {
       fail(
@@ -406,7 +407,7 @@ export function readDtb(
       );
     }
     const s = bytesToStr(bytes, a, e);
-    nameCache.set(nameoff, s);
+    nameCache[nameoff] = s;
     return s;
   };
 
@@ -452,7 +453,7 @@ export function readDtb(
     if (stack.length) stack[stack.length - 1].addChild(node);
     else root = node;
     stack.push(node);
-    flatNames.push(flat);
+    if (fullPath) flatNames.push(flat);
     o = (nul + 4) & ~3;
     if (o > sLen) fail(file, at(sLen), "Structure block ends inside a node name's padding");
   };
@@ -490,7 +491,7 @@ export function readDtb(
         break;
       case FDT_END_NODE:
         stack.pop();
-        flatNames.pop();
+        if (fullPath) flatNames.pop();
         o += 4;
         break;
       case FDT_NOP:
