@@ -14,7 +14,7 @@
 import { GuestException, type VA } from "../arch/arm64/port.ts";
 import type { DeviceTree, Node } from "../dt/tree.ts";
 import { InputError } from "../errors.ts";
-import type { InsnClass } from "./access.ts";
+import type { InsnClass, RoutineStats } from "./access.ts";
 import { atomic_add, RAW_MAPPINGS, type RawMapping, rawSramAttach } from "./drivers/raw_sram.ts";
 import type { SramDev } from "./drivers/sram.ts";
 import { type FaultRecord, handleGuestException } from "./fault.ts";
@@ -146,6 +146,8 @@ export interface OpResult {
   fault?: FaultRecord;
   /** Did not run because the process had died. */
   skipped?: boolean;
+  /** Accesses the operation issued, per kernel routine (only routines it used). */
+  accessCounts?: RoutineStats[];
 }
 
 /** The result of a workload. */
@@ -452,6 +454,7 @@ export class WorkloadRunner {
       if (op.echo !== undefined) kern.log.user(op.echo);
       const k = kern.cpu;
       const depth = k.stack.length;
+      const before = new Map([...k.stats].map(([n, st]) => [n, { ...st }]));
       try {
         this.exec(op, r, index);
       } catch (e) {
@@ -465,6 +468,8 @@ export class WorkloadRunner {
         dead = true;
         res.killed = true;
         if (sc.process !== "init") kern.log.user(SHELL_SIGNAL[r.fault.outcome] ?? "Killed");
+      } finally {
+        r.accessCounts = statsDelta(before, k.stats);
       }
       if (!r.ok) res.ok = false;
     });
@@ -858,6 +863,26 @@ export class WorkloadRunner {
       kern.log.user(s);
     }
   }
+}
+
+function statsDelta(
+  before: Map<string, RoutineStats>,
+  after: Map<string, RoutineStats>,
+): RoutineStats[] {
+  const out: RoutineStats[] = [];
+  for (const [name, a] of after) {
+    const b = before.get(name);
+    const d = { ...a };
+    let any = false;
+    for (const key of Object.keys(a) as (keyof RoutineStats)[]) {
+      if (key === "routine") continue;
+      const v = (a[key] as number) - ((b?.[key] as number | undefined) ?? 0);
+      (d as unknown as Record<string, number>)[key] = v;
+      if (v) any = true;
+    }
+    if (any) out.push(d);
+  }
+  return out;
 }
 
 const SHELL_SIGNAL: Record<string, string> = {
