@@ -376,6 +376,8 @@ export class Cpu implements CpuPort {
   private exclGranule = NaN;
   private exclSize = 0;
 
+  /** The last stage-2 abort handed to the hypervisor (for GuestLivelock). */
+  private lastAbort: Stage2Abort | null = null;
   /** Outcome of a stage-2 trap in checked(): DONE or RETRY. */
   private trapCode = DONE;
   // Pending stage-1 facts for a stage-2 fault on the output address.
@@ -930,7 +932,7 @@ export class Cpu implements CpuPort {
       kind: fetch ? "instruction" : "data",
       ipa,
       size,
-      write: (flags & A_WRITE) !== 0 && !fetch,
+      write,
       isv,
       srt: rt,
       s1ptw,
@@ -941,6 +943,7 @@ export class Cpu implements CpuPort {
     if ((flags & A_WRITE) !== 0 && buf !== null && (flags & (A_DCZVA | A_DC)) === 0) {
       abort.storeData = buf.slice(off, off + size);
     }
+    this.lastAbort = abort;
     const result = h.stage2Abort(this, abort);
     if (this.observer !== null) {
       this.emit({ type: "trap", what: "stage2Abort", insn, va, ipa, action: result.action, esr });
@@ -988,18 +991,21 @@ export class Cpu implements CpuPort {
         throw new GuestException(s);
       }
       case "serror":
-        return this.deliverSError(result.esr ?? SERROR_ESR, insn, false);
+        this.deliverSError(result.esr ?? SERROR_ESR, insn, false);
+        return DONE;
     }
   }
 
   /**
-   * An SError: from a guest with HCR_EL2.AMO it goes to the EL2 handler's `serror` hook if any,
-   * else becomes a virtual SError for the guest; in the EL2 regime it is an El2Exception.
+   * An SError: from a guest with HCR_EL2.AMO (physical SErrors route to EL2) it goes to the EL2
+   * handler's `serror` hook if any — "complete"/"retry" mean the hypervisor absorbed it and the
+   * guest continues (the failed write is lost), "inject"/"serror" reach the guest — else it
+   * becomes a virtual SError for the guest; in the EL2 regime it is an El2Exception.
    */
-  private deliverSError(esr: number, insn: string, physical: boolean): never {
+  private deliverSError(esr: number, insn: string, physical: boolean): void {
     this.clearLocalMonitor();
-    const s = makeSyndrome(esr, 0);
     if (this.regime === REGIME_EL2) {
+      const s = makeSyndrome(esr, 0);
       s.targetEl = 2;
       throw new El2Exception(s, "serror");
     }
@@ -1007,15 +1013,24 @@ export class Cpu implements CpuPort {
     if (physical && h !== null && h.serror !== undefined && (this.hcr & HCR.AMO) !== 0n) {
       const r = h.serror(this, esr);
       this.emit({ type: "trap", what: "serror", insn, action: r.action, esr });
+      if (r.action === "complete" || r.action === "retry") return;
       if (r.action === "inject") this.actOn(r, null, 0, 0, 0, insn);
-      if (r.action === "complete" || r.action === "retry") {
-        // The hypervisor absorbed it; the model still cannot resume a lost store.
-        throw new GuestException({ ...s, targetEl: 1 }, "serror");
-      }
-      esr = r.action === "serror" ? r.esr ?? esr : esr;
+      if (r.action === "serror") esr = r.esr ?? esr;
     }
     const g = makeSyndrome(esr, 0);
     g.targetEl = 1;
+    if (this.observer !== null) {
+      this.emit({
+        type: "fault",
+        stage: 1,
+        targetEl: 1,
+        insn,
+        va: 0,
+        esr,
+        fsc: -1,
+        name: "SError",
+      });
+    }
     throw new GuestException(g, "serror");
   }
 
@@ -1027,7 +1042,7 @@ export class Cpu implements CpuPort {
     flags: number,
     insn: string,
     syncWrite = false,
-  ): never {
+  ): void {
     const write = (flags & A_WRITE) !== 0 && (flags & A_READ) === 0;
     const sync = !write || syncWrite || this.bus.options.postedWriteErrors === "sync";
     if (this.observer !== null) {
@@ -1040,8 +1055,11 @@ export class Cpu implements CpuPort {
         sync,
       });
     }
-    if (!sync) this.deliverSError(SERROR_ESR, insn, true);
-    return this.faultS1("external", 0, va, flags, insn);
+    if (!sync) {
+      this.deliverSError(SERROR_ESR, insn, true);
+      return; // absorbed by the hypervisor: the posted write is lost, execution goes on
+    }
+    this.faultS1("external", 0, va, flags, insn);
   }
 
   /** Raise the fault described by `this.walk` (translate() returned null). */
@@ -1064,7 +1082,7 @@ export class Cpu implements CpuPort {
       if (typeAlignmentFault(flags, aligned, this.pS1dev)) {
         this.faultS1("alignment", 0, va, flags, insn);
       }
-      if ((flags & A_FETCH) !== 0 && this.pS1dev && (this.pS1perm & need1) === need1) {
+      if ((flags & A_FETCH) !== 0 && this.pS1dev && this.pS1Level >= 0) {
         this.faultS1("permission", Math.max(this.pS1Level, 0), va, flags, insn);
       }
       if ((this.pS1perm & need1) !== need1) {
@@ -1136,7 +1154,8 @@ export class Cpu implements CpuPort {
     if (typeAlignmentFault(flags, aligned, (e.devFlags & 1) !== 0)) {
       this.faultS1("alignment", 0, va, flags, insn);
     }
-    if ((e.s1perm & need1) !== need1 || (fetch && (e.devFlags & 1) !== 0)) {
+    // With the stage-1 MMU off instruction fetches are Normal memory, not Device (D8.2.x).
+    if ((e.s1perm & need1) !== need1 || (fetch && (e.devFlags & 1) !== 0 && e.s1Level >= 0)) {
       // Instruction fetch from Device memory is CONSTRAINED UNPREDICTABLE (D8.2.x, ASL
       // AArch64.InstructionDevice): the model takes the Permission fault option.
       this.faultS1("permission", Math.max(e.s1Level, 0), va, flags, insn);
@@ -1181,23 +1200,25 @@ export class Cpu implements CpuPort {
     for (let n = 0;; n++) {
       if (attempt() === DONE) return;
       if (n >= this.maxReplays) {
-        throw new GuestLivelock({
-          esr: 0,
-          ec: 0,
-          iss: 0,
-          fsc: -1,
-          far: va,
-          kind: "data",
-          ipa: 0,
-          size: 0,
-          write: false,
-          isv: false,
-          srt: 0,
-          s1ptw: false,
-          cm: false,
-          fromEl: this._el,
-          insn,
-        });
+        throw new GuestLivelock(
+          this.lastAbort ?? {
+            esr: 0,
+            ec: 0,
+            iss: 0,
+            fsc: -1,
+            far: va,
+            kind: "data",
+            ipa: 0,
+            size: 0,
+            write: false,
+            isv: false,
+            srt: 0,
+            s1ptw: false,
+            cm: false,
+            fromEl: this._el,
+            insn,
+          },
+        );
       }
     }
   }

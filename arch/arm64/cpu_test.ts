@@ -483,3 +483,37 @@ Deno.test("Cpu refuses writes to read-only system registers", () => {
   void LINUX_PROT;
   void ({} as Stage2Abort);
 });
+
+Deno.test("Cpu routes a posted-store SError to the EL2 serror hook, which may absorb it", () => {
+  const m = machineWithRam();
+  m.mapS2(0x3000_0000, 0x3000_0000, 0x1000, "p2m_mmio_direct_c"); // a bus hole
+  m.mapS1(KBASE + 0x3000_0000, 0x3000_0000, 0x1000, "PROT_DEVICE_nGnRE");
+  const seen: number[] = [];
+  const hyp = m.hyp as unknown as { serror?: (c: unknown, esr: number) => { action: "complete" } };
+  hyp.serror = (_c, esr) => {
+    seen.push(esr);
+    return { action: "complete" };
+  };
+  m.cpu.write32(KBASE + 0x3000_0000, 1); // absorbed: execution goes on
+  assert.deepEqual(seen, [0xbe000000]);
+});
+
+Deno.test("Cpu fetches instructions with the MMU off (Normal memory, not Device)", () => {
+  const m = machineWithRam();
+  m.cpu.msr("SCTLR_EL1", SCTLR_EL1_RESET);
+  m.cpu.fetch(0x4000_0000);
+  assert.equal(m.hyp.aborts.length, 0);
+});
+
+Deno.test("GuestLivelock carries the abort the hypervisor kept replaying", () => {
+  const m = machineWithRam();
+  m.mapS1(KBASE + 0x0900_0000, 0x0900_0000, 0x1000, "PROT_DEVICE_nGnRE");
+  m.cpu.maxReplays = 1;
+  m.hyp.policy = () => ({ action: "retry" });
+  assert.throws(() => m.cpu.write32(KBASE + 0x0900_0010, 1), (e: unknown) => {
+    assert.ok(e instanceof GuestLivelock);
+    assert.equal(e.abort.ipa, 0x0900_0010);
+    assert.equal(e.abort.write, true);
+    return true;
+  });
+});

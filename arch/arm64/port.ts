@@ -298,6 +298,8 @@ export interface CpuPort {
   tlbiEl1(va?: VA, asid?: number): void;
   /** TLBI IPAS2E1/VMALLS12E1 (from EL2): invalidate stage-2 (and combined) entries of a VMID. */
   tlbiStage2(vmid: number, ipa?: IPA): void;
+  /** Optional: TLBI ALLE2/VAE2: invalidate the EL2 regime's own entries (all, or `va`'s page). */
+  tlbiEl2?(va?: VA): void;
 }
 
 const TWO64 = 1n << 64n;
