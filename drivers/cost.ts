@@ -111,6 +111,10 @@ const CMO = 11;
 const ZVA = 12;
 const NF = 13;
 const ROW = NCLASS * NF;
+/** Offset of the Normal-WB accesses counter in a row. */
+const HIT_ACC = 6 * NF;
+/** Offset of the Normal-WB bytes counter in a row. */
+const HIT_BYTES = 6 * NF + BYTES;
 /** Counter domains per device row (slot 0 = host/EL2, slot n = VMID n − 1). */
 export const MAX_DOMAINS = 64;
 
@@ -365,6 +369,13 @@ export class CpuCost {
   readonly l1: SetAssocCache;
   private lastLine = -1;
   private lastSlot = -1;
+  /** Base address of the last line hit (the shortcut key), −1 for none. */
+  private lastBase = -1;
+  /** Counter row the shortcut hits belong to. */
+  private hitRow: Float64Array | null = null;
+  private hits = 0;
+  private hitBytes = 0;
+  private hitDirty = false;
   // Write-combining buffer (Normal NC): open 64-byte block.
   private wcBlock = -1;
   private wcDev = -1;
@@ -380,14 +391,20 @@ export class CpuCost {
 
   /** Forget cache and buffer state. */
   resetState(): void {
+    this.hits = 0;
+    this.hitBytes = 0;
+    this.hitDirty = false;
     this.l1.reset();
     this.lastLine = -1;
     this.lastSlot = -1;
+    this.lastBase = -1;
+    this.hitRow = null;
     this.drain();
   }
 
   /** Close the open write-combining and gathering buffers. */
   drain(): void {
+    this.foldHits();
     this.wcBlock = -1;
     this.wcDev = -1;
     this.gEnd = -1;
@@ -400,22 +417,42 @@ export class CpuCost {
    * class 0..6 and attribute byte for allocation hints and outer cacheability).
    */
   access(t: CostTarget, pa: number, size: number, write: boolean): void {
-    const r = t.costRow;
     const cls = t.memClass;
+    if (cls === 6) {
+      // Hits on the last line are tallied in plain fields and folded into the row later.
+      const off = pa & 63;
+      if (pa - off === this.lastBase && off + size <= 64 && t.costRow === this.hitRow) {
+        this.hits++;
+        this.hitBytes += size;
+        if (write) this.hitDirty = true;
+        return;
+      }
+      this.foldHits();
+      const r = t.costRow;
+      r[HIT_ACC]++;
+      r[HIT_BYTES] += size;
+      this.slowCached(r, HIT_ACC, t, pa, size, write);
+      return;
+    }
+    const r = t.costRow;
     const b = cls * NF;
     r[b]++;
     r[b + BYTES] += size;
-    if (cls === 6) {
-      const line = Math.floor(pa / 64);
-      if (line === this.lastLine && (pa & 63) + size <= 64) {
-        r[b + L1H]++;
-        if (write) this.l1.setDirty(this.lastSlot);
-        return;
-      }
-      this.slowCached(r, b, t, pa, size, write);
-      return;
-    }
     this.uncached(r, b, t, cls, pa, size, write);
+  }
+
+  /** Fold the tallied last-line hits into their counter row. */
+  foldHits(): void {
+    const r = this.hitRow;
+    if (r !== null && this.hits > 0) {
+      r[HIT_ACC] += this.hits;
+      r[HIT_BYTES] += this.hitBytes;
+      r[HIT_ACC + L1H] += this.hits;
+    }
+    if (this.hitDirty && this.lastSlot >= 0) this.l1.setDirty(this.lastSlot);
+    this.hits = 0;
+    this.hitBytes = 0;
+    this.hitDirty = false;
   }
 
   /** A Write-Back access that missed the last-line shortcut (may touch two lines). */
@@ -431,6 +468,11 @@ export class CpuCost {
     this.cached(r, b, t.devId, t.domain, t.attr, line, write);
     const endLine = Math.floor((pa + size - 1) / 64);
     if (endLine !== line) this.cached(r, b, t.devId, t.domain, t.attr, endLine, write);
+    // A Write-Through read does not enable the shortcut (its writes go to the bus).
+    if (t.memClass === 6 && this.lastLine >= 0) {
+      this.lastBase = this.lastLine * 64;
+      this.hitRow = r;
+    } else this.lastBase = -1;
   }
 
   /** Write-Through, Non-cacheable and Device accesses. */
@@ -517,6 +559,7 @@ export class CpuCost {
     }
     if (write && (attr & 1) === 0) {
       // Write-Back without Write-Allocate: the write goes to the bus.
+      this.lastLine = -1;
       r[b + WTX]++;
       r[b + BUSB] += 64;
       return;
@@ -576,7 +619,9 @@ export class CpuCost {
     const r = m.rows[dev * MAX_DOMAINS + dom] ?? m.row(dev, dom);
     r[cls * NF + CMO]++;
     const line = Math.floor(pa / 64);
+    this.foldHits();
     this.lastLine = -1;
+    this.lastBase = -1;
     const clean = op !== "ivac";
     const inval = op === "civac" || op === "ivac";
     const toPoC = op !== "cvau";
@@ -604,6 +649,8 @@ export class CpuCost {
     r[b + ZVA]++;
     r[b + BYTES] += block;
     if (cls === 6) {
+      this.foldHits();
+      this.lastBase = -1;
       for (let a = pa; a < pa + block; a += 64) {
         const line = Math.floor(a / 64);
         const s = this.l1.find(line);
