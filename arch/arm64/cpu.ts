@@ -294,6 +294,7 @@ const SYSREGS: readonly SysReg[] = [
   "ESR_EL2",
   "FAR_EL2",
   "HPFAR_EL2",
+  "PAR_EL1",
 ];
 const READ_ONLY = new Set<SysReg>(["DCZID_EL0", "MIDR_EL1", "MPIDR_EL1", "ID_AA64MMFR0_EL1"]);
 const FLUSHING = new Set<SysReg>([
@@ -1863,6 +1864,64 @@ export class Cpu implements CpuPort {
   }
 
   // ---------------------------------------------------------------- introspection
+
+  /**
+   * AT S1E1R/S1E1W/S12E1R/S12E1W for `va` in the EL1&0 regime (D7.x "AT S1E1R", D19.2 PAR_EL1):
+   * the result is written to PAR_EL1 and returned. Success: F = 0, SH [8:7], NS [9] = 1,
+   * PA/IPA [47:12], ATTR [63:56] (the MAIR-format attribute). Failure: F = 1, FST [6:1], PTW [8]
+   * (stage-2 fault on the stage-1 walk), S [9] (the fault was at stage 2). Permission is
+   * checked at EL1 for the read or write the operation names. No exception is taken.
+   */
+  at(op: "s1e1r" | "s1e1w" | "s12e1r" | "s12e1w", va: VA): bigint {
+    const write = op.endsWith("w");
+    const stage12 = op.startsWith("s12");
+    const need = write ? P_W1 : P_R1;
+    const fail = (fst: number, ptw: boolean, s2: boolean) =>
+      BigInt(1 | ((fst & 63) << 1) | (ptw ? 1 << 8 : 0) | (s2 ? 1 << 9 : 0));
+    const ok = (addr: number, attr: number, sh: number) =>
+      (BigInt(attr & 0xff) << 56n) | BigInt(addr - (addr % 4096)) | BigInt((sh & 3) << 7) |
+      (1n << 9n);
+    const saved = this._el;
+    let par: bigint;
+    try {
+      if (saved === 2) this.el = 1;
+      const page = va - (va & 0xfff);
+      if (!stage12) {
+        const w = this.walk;
+        const cfg = this.s1el1;
+        if (!cfg.enabled) {
+          par = ok(page, ATTR_DEVICE_nGnRnE, 2);
+        } else {
+          this.walker.walkS1(page, cfg, this.s2, w);
+          if (w.fault !== F_NONE) {
+            const kind = WALK_FAULT_KIND[w.fault] as FaultKind;
+            par = fail(fscFor(kind, w.level), w.s1ptw, w.stage === 2);
+          } else if (write && (w.ap & 2) !== 0) {
+            par = fail(fscFor("permission", w.s1Level), false, false);
+          } else {
+            par = ok(w.ipaPage, this.mair1[w.attrIndx], w.sh);
+          }
+        }
+      } else {
+        const e = this.translate(page);
+        if (e === null) {
+          const w = this.walk;
+          const kind = WALK_FAULT_KIND[w.fault] as FaultKind;
+          par = fail(fscFor(kind, w.level), w.s1ptw, w.stage === 2);
+        } else if ((e.s1perm & need) !== need) {
+          par = fail(fscFor("permission", Math.max(e.s1Level, 0)), false, false);
+        } else if ((e.s2perm & need) !== need) {
+          par = fail(fscFor("permission", Math.max(e.s2Level, 0)), false, true);
+        } else {
+          par = ok(e.paPage, e.attr, e.sh);
+        }
+      }
+    } finally {
+      if (saved === 2) this.el = 2;
+    }
+    this.sys.set("PAR_EL1", par);
+    return par;
+  }
 
   /**
    * Translate `va` for the current context as a data read would (walking and filling the TLB),

@@ -517,3 +517,20 @@ Deno.test("GuestLivelock carries the abort the hypervisor kept replaying", () =>
     return true;
   });
 });
+
+Deno.test("Cpu.at() translates a guest VA for EL2 (Xen gva_to_ipa) and reports faults in PAR_EL1", () => {
+  const m = machineWithRam();
+  m.mapS1(KVA + 0x40_0000, 0x4040_0000, 0x1000, "PAGE_KERNEL_RO");
+  m.cpu.el = 2;
+  const par = m.cpu.at("s1e1r", KVA + 0x40_0123);
+  assert.equal(par & 1n, 0n);
+  assert.equal(par & 0x0000_ffff_ffff_f000n, 0x4040_0000n);
+  assert.equal(par >> 56n, 0xffn); // Normal WB attribute
+  const w = m.cpu.at("s1e1w", KVA + 0x40_0123);
+  assert.equal(w & 1n, 1n);
+  assert.equal(Number((w >> 1n) & 0x3fn), 0x0f); // level 3 permission fault
+  const miss = m.cpu.at("s12e1r", KVA + 0x50_0000);
+  assert.equal(Number((miss >> 1n) & 0x3fn), 0x07);
+  assert.equal(m.cpu.el, 2);
+  assert.equal(m.cpu.mrs("PAR_EL1"), miss);
+});

@@ -78,7 +78,8 @@ export type SysReg =
   | "MAIR_EL2"
   | "ESR_EL2"
   | "FAR_EL2"
-  | "HPFAR_EL2";
+  | "HPFAR_EL2"
+  | "PAR_EL1";
 
 /**
  * The syndrome of a synchronous exception, decoded (ESR_ELx plus the address registers).
@@ -300,6 +301,12 @@ export interface CpuPort {
   tlbiStage2(vmid: number, ipa?: IPA): void;
   /** Optional: TLBI ALLE2/VAE2: invalidate the EL2 regime's own entries (all, or `va`'s page). */
   tlbiEl2?(va?: VA): void;
+  /**
+   * Optional: AT S1E1R/S1E1W (stage 1 only: VA → IPA) or AT S12E1R/S12E1W (VA → PA), as EL2
+   * uses them for a guest VA (Xen `gva_to_ipa`); returns the PAR_EL1 value (also written to
+   * PAR_EL1): F = 0 with PA[47:12], SH, ATTR; or F = 1 with FST, PTW, S.
+   */
+  at?(op: "s1e1r" | "s1e1w" | "s12e1r" | "s12e1w", va: VA): bigint;
 }
 
 const TWO64 = 1n << 64n;
