@@ -231,6 +231,12 @@ export interface CpuOptions {
   maxReplays?: number;
   /** Combined TLB entries (power of two, default 4096). */
   tlbEntries?: number;
+  /**
+   * Issue an aligned LDP/STP of X registers to Device-GRE or Normal-NC memory as one 16-byte
+   * transaction (gathering permitted), so a slave that refuses 16-byte transfers sees it.
+   * Default true.
+   */
+  mergePairs?: boolean;
   /** The EL2 handler (the hypervisor). */
   el2?: El2Handler | null;
 }
@@ -330,6 +336,8 @@ export class Cpu implements CpuPort {
   observer: ((e: CpuEvent) => void) | null = null;
   /** Replays of one stage-2 abort answered "retry" before GuestLivelock. */
   maxReplays: number;
+  /** Merge aligned X-register pairs into one 16-byte transaction on gathering types. */
+  mergePairs: boolean;
 
   private readonly featXnx: boolean;
   private readonly paMax: number;
@@ -400,6 +408,7 @@ export class Cpu implements CpuPort {
     this.vcpuId = opts.vcpuId ?? 0;
     this.el2Handler = opts.el2 ?? null;
     this.maxReplays = opts.maxReplays ?? 16;
+    this.mergePairs = opts.mergePairs ?? true;
     this.featXnx = opts.featXnx ?? false;
     this.dczidBs = opts.dczidBs ?? DCZID_BS_64;
     this.tlb = new Tlb(opts.tlbEntries ?? 4096);
@@ -1399,6 +1408,16 @@ export class Cpu implements CpuPort {
     const aligned = (va & (elem - 1)) === 0;
     if (alignmentBeforeTranslation(f, aligned, this.sctlrA())) {
       this.faultS1("alignment", 0, va, f, insn);
+    }
+    if (this.mergePairs && elem === 8 && (va & 15) === 0) {
+      // Memory types that permit gathering (Device-GRE, Normal-NC) may see one 16-byte
+      // transaction for an aligned LDP/STP of X registers (B2.7.2 "Gathering"); nG types and
+      // cacheable types keep two accesses (cacheable memory sees line fills anyway).
+      const e = this.translate(va - (va & 0xfff));
+      if (e !== null && (e.memClass === 3 || e.memClass === 4)) {
+        this.replay(() => this.element(va, 16, buf, off, f, insn, undefined, true), va, insn);
+        return;
+      }
     }
     for (let k = 0; k < 2; k++) {
       const a = va + k * elem;

@@ -534,3 +534,22 @@ Deno.test("Cpu.at() translates a guest VA for EL2 (Xen gva_to_ipa) and reports f
   assert.equal(m.cpu.el, 2);
   assert.equal(m.cpu.mrs("PAR_EL1"), miss);
 });
+
+Deno.test("Cpu.stp() to Normal-NC is one 16-byte transaction a no-pair SRAM refuses; Device-nGnRE splits", () => {
+  const m = machineWithRam();
+  m.bus.attach(0x1400_0000, new Sram(0x1000, { name: "nopair", supportsPairs: false }));
+  m.mapS2(0x1400_0000, 0x1400_0000, 0x1000, "p2m_mmio_direct_c");
+  m.mapS1(KBASE + 0x1400_0000, 0x1400_0000, 0x1000, "PROT_NORMAL_NC");
+  let e = expectGuest(() => m.cpu.ldp(KBASE + 0x1400_0010, 8, new Uint8Array(16)));
+  assert.equal(decodeEsr(e.syndrome.esr).fscName, "synchronous external abort");
+  m.cpu.ldp(KBASE + 0x1400_0008, 8, new Uint8Array(16)); // not 16-aligned: two accesses
+  m.mapS1(KBASE + 0x1400_0000, 0x1400_0000, 0x1000, "PROT_DEVICE_nGnRE");
+  m.cpu.tlbiEl1();
+  m.cpu.ldp(KBASE + 0x1400_0010, 8, new Uint8Array(16)); // nG: two 8-byte accesses
+  m.cpu.mergePairs = false;
+  m.mapS1(KBASE + 0x1400_0000, 0x1400_0000, 0x1000, "PROT_NORMAL_NC");
+  m.cpu.tlbiEl1();
+  m.cpu.ldp(KBASE + 0x1400_0010, 8, new Uint8Array(16));
+  e = expectGuest(() => m.cpu.load(KBASE + 0x1400_0010, 16, new Uint8Array(16)));
+  assert.equal(decodeEsr(e.syndrome.esr).fscName, "synchronous external abort");
+});
