@@ -106,6 +106,7 @@ export class KernelCpu {
   /** Size in bytes of the last access issued (element size for pairs). */
   lastSize = 0;
   private cur: RoutineStats;
+  private readonly curStack: RoutineStats[] = [];
   private readonly scratch = new Uint8Array(8);
   private readonly view = new DataView(this.scratch.buffer);
 
@@ -130,19 +131,22 @@ export class KernelCpu {
   /** Enter a routine: accesses are now accounted to it and it appears in a call trace. */
   enter(routine: string): void {
     this.stack.push(routine);
+    this.curStack.push(this.cur);
     this.cur = this.statsFor(routine);
   }
 
   /** Return from the innermost routine. */
   leave(): void {
     this.stack.pop();
-    this.cur = this.statsFor(this.stack.length ? this.stack[this.stack.length - 1] : "kernel");
+    this.cur = this.curStack.pop() ?? this.statsFor("kernel");
   }
 
   /** Unwind the stack to `depth` entries (after an exception was handled). */
   unwindTo(depth: number): void {
-    this.stack.length = Math.min(depth, this.stack.length);
-    this.cur = this.statsFor(this.stack.length ? this.stack[this.stack.length - 1] : "kernel");
+    if (depth >= this.stack.length) return;
+    this.stack.length = depth;
+    this.cur = this.curStack[depth] ?? this.statsFor("kernel");
+    this.curStack.length = depth;
   }
 
   private mark(insn: InsnClass, va: VA, size: number): void {
@@ -278,6 +282,13 @@ export class KernelCpu {
   /** 64-bit store of `v`. */
   store64(va: VA, v: bigint): void {
     this.view.setBigUint64(0, BigInt.asUintN(64, v), true);
+    this.str(va, 8, this.scratch, 0);
+  }
+
+  /** 64-bit store of the value `hi:lo` (two u32 halves; one STR X, no bigint). */
+  store64lh(va: VA, lo: number, hi: number): void {
+    this.view.setUint32(0, lo >>> 0, true);
+    this.view.setUint32(4, hi >>> 0, true);
     this.str(va, 8, this.scratch, 0);
   }
 

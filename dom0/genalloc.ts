@@ -29,6 +29,7 @@ export class GenPool {
   readonly name: string;
   /** Chunks in the order added. */
   readonly chunks: GenPoolChunk[] = [];
+  private used = 0;
 
   /** `gen_pool_create(min_alloc_order, nid)` (with the name `devm_gen_pool_create` takes). */
   constructor(minAllocOrder: number, name = "") {
@@ -55,6 +56,7 @@ export class GenPool {
         if (run === nbits) {
           const first = i - nbits + 1;
           c.bits.fill(1, first, i + 1);
+          this.used += nbits;
           return c.startAddr + first * g;
         }
       }
@@ -68,7 +70,9 @@ export class GenPool {
     for (const c of this.chunks) {
       if (addr >= c.startAddr && addr < c.startAddr + c.size) {
         const first = Math.floor((addr - c.startAddr) / g);
-        c.bits.fill(0, first, first + Math.ceil(size / g));
+        const last = Math.min(c.bits.length, first + Math.ceil(size / g));
+        for (let i = first; i < last; i++) this.used -= c.bits[i];
+        c.bits.fill(0, first, last);
         return;
       }
     }
@@ -91,9 +95,6 @@ export class GenPool {
 
   /** `gen_pool_avail`. */
   avail(): number {
-    const g = 2 ** this.minAllocOrder;
-    let used = 0;
-    for (const c of this.chunks) for (const b of c.bits) used += b;
-    return this.size() - used * g;
+    return this.size() - this.used * 2 ** this.minAllocOrder;
   }
 }

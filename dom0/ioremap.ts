@@ -15,6 +15,8 @@
  * `__ioremap_caller` page-aligns the range, refuses a zero size, wrap-around and RAM that is in
  * the linear map (`WARN_ON(pfn_is_map_memory(...))`), takes a `VM_IOREMAP` area and maps it with
  * `ioremap_page_range` (2 MiB blocks where aligned, pages otherwise, no contiguous bit).
+ * `iounmap` clears the PTEs at once but, like mm/vmalloc.c, defers the TLB flush and the VA reuse
+ * to the lazy purge (`lazy_max_pages`).
  *
  * @module
  */
@@ -22,6 +24,7 @@
 import type { PA, VA } from "../arch/arm64/port.ts";
 import type { Kernel, MapApi, MappingRecord } from "./kernel.ts";
 import { PAGE_SIZE } from "./memory_layout.ts";
+import { flushTlbKernelRange } from "./pgtable.ts";
 import {
   attrIndx,
   MT_NAMES,
@@ -199,6 +202,9 @@ export function iounmap(kern: Kernel, va: VA): void {
   const area = kern.vm.remove(base);
   if (!area) return;
   kern.cpu.enter("vunmap");
-  kern.pt.unmap(kern.pgd, area.addr, area.size - PAGE_SIZE);
+  // free_unmap_vmap_area: clear the PTEs now, flush the TLB when the lazy list is purged.
+  kern.pt.unmap(kern.pgd, area.addr, area.size - PAGE_SIZE, false);
+  const purge = kern.vm.maybePurge(kern.cpus.length);
+  if (purge) flushTlbKernelRange(kern.cpu, purge[0], purge[1]);
   kern.cpu.leave();
 }

@@ -17,7 +17,7 @@
  */
 
 import type { PA, VA } from "../arch/arm64/port.ts";
-import { vaMod } from "./access.ts";
+import { type KernelCpu, vaMod } from "./access.ts";
 import type { Kernel } from "./kernel.ts";
 import {
   FIX_PGD,
@@ -262,8 +262,16 @@ export class PageTables {
         !flags.noCont && aligned(addr, CONT_PTE_SIZE) && aligned(next, CONT_PTE_SIZE) &&
         phys % CONT_PTE_SIZE === 0
       ) p |= PTE_CONT;
-      for (let a = addr; a < next; a += PAGE_SIZE) {
-        this.writeDesc(3, pte, pgIndex(a, 3), BigInt(phys + (a - addr)) | p);
+      const lo = Number(p & 0xffffffffn), hi = Number(p >> 32n);
+      const k = this.kern.cpu;
+      const base = this.tableVa(3, pte);
+      for (let a = addr, i = pgIndex(addr, 3); a < next; a += PAGE_SIZE, i++) {
+        const pa = phys + (a - addr);
+        k.store64lh(
+          base + i * 8,
+          (lo | (pa % 0x100000000)) >>> 0,
+          hi | Math.floor(pa / 0x100000000),
+        );
       }
       phys += next - addr;
       addr = next;
@@ -271,11 +279,10 @@ export class PageTables {
   }
 
   /**
-   * `vunmap_range` + `flush_tlb_kernel_range`: clear the leaves covering [virt, virt+size)
-   * (tables stay, as Linux keeps them) and invalidate the TLB per page (all at once above
-   * `MAX_TLBI_OPS` = 512 pages).
+   * `vunmap_range_noflush`: clear the leaves covering [virt, virt+size) (tables stay, as Linux
+   * keeps them); with `flush`, also `flush_tlb_kernel_range`.
    */
-  unmap(pgdPa: PA, virt: VA, size: number): void {
+  unmap(pgdPa: PA, virt: VA, size: number, flush = true): void {
     const k = this.kern.cpu;
     const end = virt + size;
     let addr = virt;
@@ -298,8 +305,7 @@ export class PageTables {
       }
       addr = addr - vaMod(addr, step) + step;
     }
-    if (size / PAGE_SIZE > 512) k.tlbi();
-    else for (let a = virt; a < end; a += PAGE_SIZE) k.tlbi(a);
+    if (flush) flushTlbKernelRange(k, virt, end);
   }
 
   /** The descriptors visited walking `va` (pgd, pud, pmd, pte as far as they go). */
@@ -328,6 +334,15 @@ export class PageTables {
       leaf,
     ];
   }
+}
+
+/**
+ * `flush_tlb_kernel_range(start, end)`: `tlbi vaale1is` per page, or `flush_tlb_all` above
+ * `MAX_TLBI_OPS` (512) pages.
+ */
+export function flushTlbKernelRange(k: KernelCpu, start: VA, end: VA): void {
+  if ((end - start) / PAGE_SIZE > 512) k.tlbi();
+  else for (let a = start; a < end; a += PAGE_SIZE) k.tlbi(a);
 }
 
 /** The UXNTable bit new kernel tables carry (mmu.c, v5.13+). */

@@ -72,11 +72,42 @@ export class VmallocSpace {
     return area;
   }
 
-  /** `remove_vm_area`. */
+  /** Areas unmapped but not yet purged (`vmap_purge_list`): their VAs stay unusable. */
+  readonly lazy: VmArea[] = [];
+  /** Pages waiting in {@link lazy}. */
+  lazyPages = 0;
+
+  /**
+   * `remove_vm_area` + `free_vmap_area_noflush`: the area leaves the busy list but its VA range
+   * waits on the lazy-purge list (no TLB flush yet). Returns it, or null when unknown.
+   */
   remove(addr: VA): VmArea | null {
     const i = this.areas.findIndex((a) => a.addr === addr);
     if (i < 0) return null;
-    return this.areas.splice(i, 1)[0];
+    const a = this.areas[i];
+    this.lazy.push(a);
+    this.lazyPages += a.size / PAGE_SIZE;
+    return a;
+  }
+
+  /**
+   * `__purge_vmap_area_lazy` when more than `lazy_max_pages()` (fls(online CPUs) × 32 MiB of
+   * pages) wait: returns the [start, end) range whose TLB entries must be flushed and releases
+   * the VAs, or null when no purge is due.
+   */
+  maybePurge(onlineCpus: number): [VA, VA] | null {
+    const lazyMax = (32 - Math.clz32(onlineCpus)) * (32 * 1024 * 1024 / PAGE_SIZE);
+    if (this.lazyPages <= lazyMax) return null;
+    let start = Infinity, end = -Infinity;
+    for (const a of this.lazy) {
+      start = Math.min(start, a.addr);
+      end = Math.max(end, a.addr + a.size);
+      const i = this.areas.indexOf(a);
+      if (i >= 0) this.areas.splice(i, 1);
+    }
+    this.lazy.length = 0;
+    this.lazyPages = 0;
+    return [start, end];
   }
 
   /** The area containing `va`. */
