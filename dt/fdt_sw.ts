@@ -192,6 +192,7 @@ export function fdt_create_with_flags(buf: Uint8Array, bufsize: number, flags: n
   if (bufsize < SW_HDRSIZE || bufsize > buf.length) return -FDT_ERR_NOSPACE;
   if (flags & ~FDT_CREATE_FLAGS_ALL) return -FDT_ERR_BADFLAGS;
   buf.fill(0, 0, bufsize);
+  indexes.delete(buf);
   put(buf, H_MAGIC, FDT_SW_MAGIC);
   put(buf, H_VERSION, FDT_LAST_SUPPORTED_VERSION);
   put(buf, H_LAST_COMP, flags); // sw_flags() live in last_comp_version until fdt_finish
@@ -258,10 +259,16 @@ export function fdt_end_node(fdt: Uint8Array): number {
 }
 
 /**
- * `fdt_find_string_` over the strings block [start, start+size): the lowest position where
- * `s` followed by NUL occurs (so a suffix of an earlier, longer name is reused), or -1.
+ * libfdt's `fdt_find_string_` over `fdt[start, start+size)`: the lowest position where `s`
+ * followed by NUL occurs (so a suffix of an existing name is reused), or -1. The writer uses an
+ * equivalent index ({@link fdt_property_placeholder}); this scan is the reference.
  */
-function findString(fdt: Uint8Array, start: number, size: number, s: string): number {
+export function fdt_find_string_(
+  fdt: Uint8Array,
+  start: number,
+  size: number,
+  s: string,
+): number {
   const len = s.length + 1;
   const last = start + size - len;
   const c0 = len > 1 ? s.charCodeAt(0) : 0;
@@ -271,6 +278,50 @@ function findString(fdt: Uint8Array, start: number, size: number, s: string): nu
     if (fdt[p + len - 1] === 0) return p;
   }
   return -1;
+}
+
+/**
+ * A lookup index over a tree's strings block, equivalent to {@link fdt_find_string_}: name → offset
+ * relative to the end of the buffer (libfdt's negative `nameoff`). The block grows downwards,
+ * newest name first, and a match is always a suffix of one name ending at its NUL, so the
+ * lowest-address match is the newest name ending with the one sought: each prepended name
+ * overwrites the entries of all its suffixes. Valid while the block's size and the buffer's
+ * total size are those recorded; rebuilt from the bytes otherwise.
+ */
+interface StringIndex {
+  total: number;
+  size: number;
+  map: Map<string, number>;
+}
+
+const indexes = new WeakMap<Uint8Array, StringIndex>();
+
+function indexAdd(map: Map<string, number>, s: string, off: number): void {
+  for (let k = 0; k < s.length; k++) map.set(k === 0 ? s : s.slice(k), off + k);
+  map.set("", off + s.length);
+}
+
+function stringIndex(fdt: Uint8Array): StringIndex {
+  const total = get(fdt, H_TOTALSIZE);
+  const size = get(fdt, H_SIZE_STRINGS);
+  const cached = indexes.get(fdt);
+  if (cached && cached.total === total && cached.size === size) return cached;
+  // Rebuild: walk the names from the oldest (highest address) to the newest.
+  const map = new Map<string, number>();
+  const names: [number, string][] = [];
+  let p = total - size;
+  while (p < total) {
+    let e = p;
+    while (e < total && fdt[e] !== 0) e++;
+    let str = "";
+    for (let i = p; i < e; i++) str += String.fromCharCode(fdt[i]);
+    names.push([p - total, str]);
+    p = e + 1;
+  }
+  for (let i = names.length - 1; i >= 0; i--) indexAdd(map, names[i][1], names[i][0]);
+  const idx = { total, size, map };
+  indexes.set(fdt, idx);
+  return idx;
 }
 
 /** `fdt_add_string_`: prepend `s` to the strings block; its (negative) offset, or 0 when full. */
@@ -301,21 +352,27 @@ export function fdt_property_placeholder(fdt: Uint8Array, name: string, len: num
     allocated = true;
     nameoff = addString(fdt, name);
   } else {
-    const total = get(fdt, H_TOTALSIZE);
-    const strtabsize = get(fdt, H_SIZE_STRINGS);
-    const p = findString(fdt, total - strtabsize, strtabsize, name);
-    if (p >= 0) {
+    const idx = stringIndex(fdt);
+    const hit = idx.map.get(name);
+    if (hit !== undefined) {
       allocated = false;
-      nameoff = p - total;
+      nameoff = hit;
     } else {
       allocated = true;
       nameoff = addString(fdt, name);
+      if (nameoff !== 0) {
+        indexAdd(idx.map, name, nameoff);
+        idx.size = get(fdt, H_SIZE_STRINGS);
+      }
     }
   }
   if (nameoff === 0) return -FDT_ERR_NOSPACE;
   const at = grabSpace(fdt, 12 + ((len + 3) & ~3));
   if (at < 0) {
-    if (allocated) put(fdt, H_SIZE_STRINGS, get(fdt, H_SIZE_STRINGS) - (name.length + 1));
+    if (allocated) {
+      put(fdt, H_SIZE_STRINGS, get(fdt, H_SIZE_STRINGS) - (name.length + 1));
+      indexes.delete(fdt); // fdt_del_last_string_: the index no longer matches
+    }
     return -FDT_ERR_NOSPACE;
   }
   put(fdt, at, FDT_PROP);
@@ -405,6 +462,7 @@ export function fdt_finish(fdt: Uint8Array): number {
   }
 
   put(fdt, H_TOTALSIZE, newStr + strSize);
+  indexes.delete(fdt);
   put(fdt, H_LAST_COMP, FDT_LAST_COMPATIBLE_VERSION);
   put(fdt, H_MAGIC, FDT_MAGIC);
   return 0;

@@ -11,6 +11,7 @@ import {
   FDT_ERR_BADMAGIC,
   FDT_ERR_BADSTATE,
   FDT_ERR_NOSPACE,
+  fdt_find_string_,
   fdt_finish,
   fdt_finish_reservemap,
   fdt_property,
@@ -156,4 +157,31 @@ Deno.test("fdt_property_placeholder() returns the value offset for the caller to
   fdt_end_node(buf);
   const t = readDtb(finished(buf), "t");
   assert.deepEqual([...t.root.prop("p")!.value], [7, 8, 9]);
+});
+
+Deno.test("fdt_property() picks the same name offsets as libfdt's fdt_find_string_ scan", () => {
+  // Names from a tiny alphabet so that many are suffixes of others.
+  let seed = 12345;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const buf = new Uint8Array(1 << 16);
+  fdt_create(buf);
+  fdt_finish_reservemap(buf);
+  fdt_begin_node(buf, "");
+  const dv = new DataView(buf.buffer);
+  for (let i = 0; i < 2000; i++) {
+    let name = "";
+    for (let k = rnd(5); k >= 0; k--) name += "ab-"[rnd(3)];
+    const total = dv.getUint32(4), size = dv.getUint32(32);
+    const ref = fdt_find_string_(buf, total - size, size, name);
+    const want = ref >= 0 ? ref - total : -(size + name.length + 1);
+    const tok = dv.getUint32(8) + dv.getUint32(36);
+    assert.equal(fdt_property(buf, name, new Uint8Array(0)), 0);
+    assert.equal(dv.getInt32(tok + 8), want, `${i}: ${name}`);
+  }
+  fdt_end_node(buf);
+  assert.equal(fdt_finish(buf), 0);
+  readDtb(buf.subarray(0, fdt_totalsize(buf)), "t");
 });
