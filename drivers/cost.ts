@@ -369,13 +369,18 @@ export class CpuCost {
   readonly l1: SetAssocCache;
   private lastLine = -1;
   private lastSlot = -1;
-  /** Base address of the last line hit (the shortcut key), −1 for none. */
-  private lastBase = -1;
+  // The last-line shortcut. Public so that the CPU's access fast path can test and count a hit
+  // inline (a function call per access is measurable); everything else goes through access().
+  /** Base address of the last Write-Back line touched (the shortcut key), −1 for none. */
+  lastBase = -1;
   /** Counter row the shortcut hits belong to. */
-  private hitRow: Float64Array | null = null;
-  private hits = 0;
-  private hitBytes = 0;
-  private hitDirty = false;
+  hitRow: Float64Array | null = null;
+  /** Shortcut hits not yet folded into {@link hitRow}. */
+  hits = 0;
+  /** Bytes of those hits. */
+  hitBytes = 0;
+  /** A shortcut hit was a write (the line becomes dirty when folded). */
+  hitDirty = false;
   // Write-combining buffer (Normal NC): open 64-byte block.
   private wcBlock = -1;
   private wcDev = -1;

@@ -26,15 +26,26 @@ const cases: [string, (n: number) => unknown][] = [
   ["read32, Device-nGnRE SRAM (slow path)", (n) => deviceReads(cpu, n)],
   ["load 8 B, TLB miss (walk S1+S2)", (n) => (next = tlbMisses(cpu, buf, n, next))],
 ];
+// Rates per wall-clock second and per second of this process's CPU time (the latter is what
+// the code achieves on a machine shared with other work).
+process.stdout.write(
+  `${"path".padEnd(40)} ${"wall".padStart(9)} ${"cpu-time".padStart(9)}  (M accesses/s)\n`,
+);
 for (const [name, f] of cases) {
   f(200_000); // warm up
-  let best = 0;
+  let bestWall = 0;
+  let bestCpu = 0;
   for (let round = 0; round < 5; round++) {
     const n = name.includes("miss") ? 200_000 : 5_000_000;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     f(n);
     const dt = (performance.now() - t0) / 1000;
-    best = Math.max(best, n / dt);
+    const c = process.cpuUsage(c0);
+    const ct = (c.user + c.system) / 1e6;
+    bestWall = Math.max(bestWall, n / dt);
+    bestCpu = Math.max(bestCpu, n / ct);
   }
-  process.stdout.write(`${name.padEnd(40)} ${(best / 1e6).toFixed(1).padStart(7)} M accesses/s\n`);
+  const fmt = (x: number) => (x / 1e6).toFixed(1).padStart(9);
+  process.stdout.write(`${name.padEnd(40)} ${fmt(bestWall)} ${fmt(bestCpu)}\n`);
 }

@@ -1348,9 +1348,27 @@ export class Cpu implements CpuPort {
         if (e !== null && (e.perm & this.needR) !== 0) {
           const p = e.page;
           if (p !== null) {
-            copyBytes(p, po, dst, off, size);
-            if (this.cost !== null) {
-              this.cost.access(e, e.paPage + po, size, false);
+            if (size === 8) {
+              dst[off] = p[po];
+              dst[off + 1] = p[po + 1];
+              dst[off + 2] = p[po + 2];
+              dst[off + 3] = p[po + 3];
+              dst[off + 4] = p[po + 4];
+              dst[off + 5] = p[po + 5];
+              dst[off + 6] = p[po + 6];
+              dst[off + 7] = p[po + 7];
+            } else copyBytes(p, po, dst, off, size);
+            const c = this.cost;
+            if (c !== null) {
+              const pa = e.paPage + po;
+              const lo = pa & 63;
+              if (
+                pa - lo === c.lastBase && lo + size <= 64 && e.costRow === c.hitRow &&
+                e.memClass === 6
+              ) {
+                c.hits++;
+                c.hitBytes += size;
+              } else c.access(e, pa, size, false);
             }
             return;
           }
@@ -1374,8 +1392,18 @@ export class Cpu implements CpuPort {
             if (this.cluster.monitor.armed !== 0) {
               this.cluster.monitor.onStore(this.index, e.paPage + po, size);
             }
-            if (this.cost !== null) {
-              this.cost.access(e, e.paPage + po, size, true);
+            const c = this.cost;
+            if (c !== null) {
+              const pa = e.paPage + po;
+              const lo = pa & 63;
+              if (
+                pa - lo === c.lastBase && lo + size <= 64 && e.costRow === c.hitRow &&
+                e.memClass === 6
+              ) {
+                c.hits++;
+                c.hitBytes += size;
+                c.hitDirty = true;
+              } else c.access(e, pa, size, true);
             }
             return;
           }
@@ -1820,8 +1848,16 @@ export class Cpu implements CpuPort {
       if (e !== null && (e.perm & this.needR) !== 0) {
         const p = e.page;
         if (p !== null) {
-          if (this.cost !== null) {
-            this.cost.access(e, e.paPage + po, 4, false);
+          const c = this.cost;
+          if (c !== null) {
+            const pa = e.paPage + po;
+            const lo = pa & 63;
+            if (
+              pa - lo === c.lastBase && lo < 61 && e.costRow === c.hitRow && e.memClass === 6
+            ) {
+              c.hits++;
+              c.hitBytes += 4;
+            } else c.access(e, pa, 4, false);
           }
           return (p[po] | (p[po + 1] << 8) | (p[po + 2] << 16) | (p[po + 3] << 24)) >>> 0;
         }
@@ -1865,8 +1901,17 @@ export class Cpu implements CpuPort {
           if (this.cluster.monitor.armed !== 0) {
             this.cluster.monitor.onStore(this.index, e.paPage + po, 4);
           }
-          if (this.cost !== null) {
-            this.cost.access(e, e.paPage + po, 4, true);
+          const c = this.cost;
+          if (c !== null) {
+            const pa = e.paPage + po;
+            const lo = pa & 63;
+            if (
+              pa - lo === c.lastBase && lo < 61 && e.costRow === c.hitRow && e.memClass === 6
+            ) {
+              c.hits++;
+              c.hitBytes += 4;
+              c.hitDirty = true;
+            } else c.access(e, pa, 4, true);
           }
           return;
         }

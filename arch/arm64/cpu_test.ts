@@ -553,3 +553,27 @@ Deno.test("Cpu.stp() to Normal-NC is one 16-byte transaction a no-pair SRAM refu
   e = expectGuest(() => m.cpu.load(KBASE + 0x1400_0010, 16, new Uint8Array(16)));
   assert.equal(decodeEsr(e.syndrome.esr).fscName, "synchronous external abort");
 });
+
+Deno.test("Cpu counts costs through the port: WB line fills and hits, Device transactions per VMID", () => {
+  const m = machineWithRam();
+  m.bus.attach(0x1500_0000, new Sram(0x1000, { name: "/sram@15000000" }));
+  m.mapS2(0x1500_0000, 0x1500_0000, 0x1000, "p2m_mmio_direct_c");
+  m.mapS1(KBASE + 0x1500_0000, 0x1500_0000, 0x1000, "PROT_DEVICE_nGnRE");
+  m.cpu.read32(KVA + 0x8000); // fill the TLB before counting
+  m.cost!.reset();
+  const b = new Uint8Array(8);
+  for (let i = 0; i < 64; i++) m.cpu.load(KVA + 0x9000 + i * 8, 8, b);
+  for (let i = 0; i < 16; i++) m.cpu.read32(KVA + 0xa000 + i * 4);
+  for (let i = 0; i < 4; i++) m.cpu.write32(KBASE + 0x1500_0000 + i * 4, i);
+  const s = m.cost!.snapshot(m.bus);
+  const wb = s.byType["Normal-WB"];
+  assert.equal(wb.accesses, 80);
+  assert.equal(wb.bytes, 64 * 8 + 16 * 4);
+  assert.equal(wb.lineFills, 9);
+  assert.equal(wb.l1Hits, 71);
+  const dev = s.byType["Device-nGnRE"];
+  assert.equal(dev.writeTransactions, 4);
+  assert.deepEqual(s.domains.map((d) => d.domain), ["vmid 1"]);
+  const sram = s.devices.find((d) => d.name === "/sram@15000000")!;
+  assert.equal(sram.total.busBytes, 16);
+});
