@@ -147,8 +147,9 @@ export class SparseMemory implements DirectMemory {
   }
 
   /**
-   * Fill `len` bytes at `offset` with `value`. Filling whole pages with zero frees them (they
-   * read as zero again), so zeroing a large region costs nothing.
+   * Fill `len` bytes at `offset` with `value`. Zeroing never allocates: untouched pages already
+   * read as zero, so zeroing a large fresh region costs nothing. Pages that exist are zeroed in
+   * place (never dropped), because CPUs cache references to them in their TLB entries.
    */
   fill(offset: number, len: number, value = 0): void {
     this.check(offset, len);
@@ -159,8 +160,7 @@ export class SparseMemory implements DirectMemory {
       const po = o % PAGE;
       const n = Math.min(left, PAGE - po);
       const key = (o - po) / PAGE;
-      if (v === 0 && n === PAGE) this.pages.delete(key);
-      else if (v === 0) this.pages.get(key)?.fill(0, po, po + n);
+      if (v === 0) this.pages.get(key)?.fill(0, po, po + n);
       else this.pageForWrite(o).fill(v, po, po + n);
       o += n;
       left -= n;
@@ -169,8 +169,8 @@ export class SparseMemory implements DirectMemory {
 
   /**
    * Copy `len` bytes from `src` (another SparseMemory or this one) at `srcOffset` to
-   * `dstOffset`. Untouched source pages stay untouched (free) in the destination when whole
-   * pages are copied. Overlapping copies within one memory behave like memmove.
+   * `dstOffset`. Untouched source pages are not allocated in the destination (existing ones are
+   * zeroed). Overlapping copies within one memory behave like memmove.
    */
   copyFrom(src: SparseMemory, srcOffset: number, dstOffset: number, len: number): void {
     src.check(srcOffset, len);
@@ -189,9 +189,7 @@ export class SparseMemory implements DirectMemory {
       const n = Math.min(left, PAGE - so, PAGE - dOff);
       const sp = src.pages.get((s - so) / PAGE);
       if (sp === undefined) {
-        const dkey = (d - dOff) / PAGE;
-        if (n === PAGE) this.pages.delete(dkey);
-        else this.pages.get(dkey)?.fill(0, dOff, dOff + n);
+        this.pages.get((d - dOff) / PAGE)?.fill(0, dOff, dOff + n);
       } else {
         this.pageForWrite(d).set(sp.subarray(so, so + n), dOff);
       }
@@ -237,8 +235,11 @@ export class SparseMemory implements DirectMemory {
     return [...this.pages.keys()].sort((a, b) => a - b).map((k) => k * PAGE);
   }
 
-  /** Drop every page (all bytes read as zero). */
+  /**
+   * Zero every byte. Existing pages are zeroed in place (CPUs may hold references to them);
+   * nothing is freed.
+   */
   clear(): void {
-    this.pages.clear();
+    for (const k of this.pages.keys()) this.pages.get(k)?.fill(0);
   }
 }
