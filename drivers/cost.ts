@@ -372,7 +372,7 @@ export class CpuCost {
   // The last-line shortcut. Public so that the CPU's access fast path can test and count a hit
   // inline (a function call per access is measurable); everything else goes through access().
   /** Base address of the last Write-Back line touched (the shortcut key), −1 for none. */
-  lastBase = -1;
+  lastBase: number = -1;
   /** Counter row the shortcut hits belong to. */
   hitRow: Float64Array | null = null;
   /** Shortcut hits not yet folded into {@link hitRow}. */
