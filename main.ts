@@ -6,6 +6,7 @@
  */
 import { exit, guard, processArgs, writeStderr, writeStdout } from "./cli/io.ts";
 import { VERSION } from "./version.ts";
+import { run as boot } from "./cli/boot.ts";
 
 /** One subcommand: its one-line summary and its entry point. */
 interface Command {
@@ -13,7 +14,9 @@ interface Command {
   run: (argv: string[]) => Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = {};
+const COMMANDS: Record<string, Command> = {
+  boot: { summary: "Boot a board: Xen builds dom0, dom0 boots and runs a workload", run: boot },
+};
 
 const USAGE = `dom0sim ${VERSION} — a firmware model of Xen 4.17 on ARMv8-A
 

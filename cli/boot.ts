@@ -1,0 +1,198 @@
+/**
+ * `dom0sim boot BOARD`: Xen 4.17 builds dom0 from the board's tree, dom0 boots from the DTB Xen
+ * wrote and runs a workload; prints both consoles and the summary (or `--json`).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { InputError } from "../errors.ts";
+import { parseScenario, WORKLOAD_NAMES } from "../dom0/workload.ts";
+import { BUILTIN_WORKLOADS } from "../dom0/workload.ts";
+import type { LatencyTable } from "../drivers/cost.ts";
+import { POLICIES } from "../hyp/policy.ts";
+import { bootJson } from "../sim/json.ts";
+import { renderBootText } from "../sim/render_text.ts";
+import { runBoard } from "../sim/run.ts";
+import {
+  EXIT_OK,
+  readFileOrUndefined,
+  readInput,
+  writeOutput,
+  writeStderr,
+  writeStdout,
+} from "./io.ts";
+
+/** The help text. */
+export const BOOT_HELP = `Usage: dom0sim boot BOARD.(dts|dtb) [options]
+
+Boot a board: Xen 4.17 (modelled) builds dom0 from the board's device tree, dom0 Linux 6.1
+(modelled) boots from the DTB Xen wrote and runs a workload. Every memory access goes through
+the ARMv8-A rules (stage-1 x stage-2 attributes, alignment, DC ZVA, exclusives, permissions).
+Prints the serial console (Xen's "(XEN)" lines and dom0's console), then a summary: dom0's
+memory map with both stages and the effective memory type, the faults with their cause and the
+changes that avoid them (each verified by a second boot), and the cost per device.
+
+Options:
+  --policy NAME         stage-2 attribute policy (default xen-4.17); see --list-policies
+  --workload NAME|FILE  what dom0 runs after boot: a built-in (see --list-workloads) or a JSON
+                        scenario file (schema: dom0/WORKLOADS.md); default: boot
+  --dom0-mem SIZE       dom0's memory, e.g. 512M or 1G (appended to Xen's command line)
+  --xen-args "ARGS"     more options for Xen's command line (e.g. "dom0_max_vcpus=1")
+  -I, --include DIR     include directory for #include in DTS boards (repeatable)
+  -D, --define N[=V]    preprocessor definition (repeatable)
+  --dom0-dtb OUT.dtb    also write the DTB Xen built for dom0
+  --json                print one JSON object instead of text (docs/JSON.md)
+  --summary-only        print the summary without the console
+  --verbose             show dom0sim's own "(XEN) [dom0sim] Mapping ..." lines and dtc warnings
+  --no-verify           do not boot again to verify the suggested fixes
+  --latencies FILE      JSON object overriding the cost model's latency table
+  --list-policies       list the policies and exit
+  --list-workloads      list the built-in workloads and exit
+  -h, --help            this text
+
+Exit status: 0 clean boot and workload; 1 dom0 faulted or panicked; 2 bad input.
+
+Examples:
+  dom0sim boot boards/qemu-virt.dts
+  dom0sim boot boards/qemu-virt-sram.dts --policy xen-4.7 --workload sram-memset
+  dom0sim boot boards/zynqmp-ocm.dts -I include --dom0-dtb /tmp/dom0.dtb --json
+`;
+
+function listPolicies(): string {
+  const w = Math.max(...POLICIES.map((p) => p.name.length));
+  return POLICIES.map((p) => `${p.name.padEnd(w)}  ${p.summary}`).join("\n") + "\n";
+}
+
+function listWorkloads(): string {
+  const lines = [
+    "boot".padEnd(22) +
+    "  what Linux does at boot: probe every driver; write and read back every sram export file",
+  ];
+  for (const n of WORKLOAD_NAMES) {
+    if (n === "boot") continue;
+    lines.push(`${n.padEnd(22)}  ${BUILTIN_WORKLOADS[n]?.description ?? ""}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Parse the workload option: a built-in name or a JSON file. */
+export function loadWorkload(arg: string | undefined) {
+  if (arg === undefined) return undefined;
+  if (WORKLOAD_NAMES.includes(arg)) return arg;
+  if (!arg.endsWith(".json") && !readFileOrUndefined(arg)) {
+    throw new InputError(
+      "--workload",
+      `unknown workload '${arg}'; expected one of ${
+        WORKLOAD_NAMES.join(", ")
+      } or a .json scenario file`,
+    );
+  }
+  const text = new TextDecoder().decode(readInput(arg));
+  return parseScenario(text, arg);
+}
+
+/** Read a latency override file. */
+export function loadLatencies(path: string | undefined): Partial<LatencyTable> | undefined {
+  if (path === undefined) return undefined;
+  const text = new TextDecoder().decode(readInput(path));
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(path, `invalid JSON: ${(e as Error).message}`);
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    throw new InputError(
+      path,
+      "expected a JSON object of latencies (see --json output 'latencies')",
+    );
+  }
+  return v as Partial<LatencyTable>;
+}
+
+/** Check a policy name early, for a clean error. */
+export function checkPolicy(name: string | undefined): void {
+  if (name !== undefined && !POLICIES.some((p) => p.name === name)) {
+    throw new InputError(
+      "--policy",
+      `unknown policy '${name}'; expected one of ${POLICIES.map((p) => p.name).join(", ")}`,
+    );
+  }
+}
+
+/** Run `boot`. */
+export function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      policy: { type: "string" },
+      workload: { type: "string" },
+      "dom0-mem": { type: "string" },
+      "xen-args": { type: "string" },
+      include: { type: "string", short: "I", multiple: true },
+      define: { type: "string", short: "D", multiple: true },
+      "dom0-dtb": { type: "string" },
+      json: { type: "boolean" },
+      "summary-only": { type: "boolean" },
+      verbose: { type: "boolean" },
+      "no-verify": { type: "boolean" },
+      latencies: { type: "string" },
+      "list-policies": { type: "boolean" },
+      "list-workloads": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    writeStdout(BOOT_HELP);
+    return Promise.resolve(EXIT_OK);
+  }
+  if (values["list-policies"]) {
+    writeStdout(listPolicies());
+    return Promise.resolve(EXIT_OK);
+  }
+  if (values["list-workloads"]) {
+    writeStdout(listWorkloads());
+    return Promise.resolve(EXIT_OK);
+  }
+  if (positionals.length !== 1) {
+    throw new InputError(
+      "",
+      "expected one board file (BOARD.dts or BOARD.dtb); see 'dom0sim boot --help'",
+    );
+  }
+  const board = positionals[0];
+  checkPolicy(values.policy);
+  const workload = loadWorkload(values.workload);
+  const latencies = loadLatencies(values.latencies);
+  const bytes = readInput(board);
+  const { run: r, summary } = runBoard(board, bytes, {
+    policy: values.policy,
+    workload,
+    dom0Mem: values["dom0-mem"],
+    xenArgs: values["xen-args"],
+    includeDirs: values.include ?? [],
+    defines: values.define ?? [],
+    readFile: readFileOrUndefined,
+    latencies,
+    verifyFixes: !values["no-verify"],
+  });
+  const warnings = r.warnings;
+  if (values.verbose) { for (const w of warnings) writeStderr(w.text); }
+  else if (warnings.length > 0 && !values.json) {
+    writeStderr(
+      `${board}: ${warnings.length} dtc-style warning(s) (shown with --verbose, or by 'dom0sim dt compile')`,
+    );
+  }
+  if (values["dom0-dtb"]) writeOutput(values["dom0-dtb"], r.xen.build.dtb);
+  if (values.json) {
+    writeStdout(JSON.stringify(bootJson(r, summary), null, 2) + "\n");
+  } else {
+    writeStdout(renderBootText(r, summary, {
+      verbose: values.verbose,
+      summaryOnly: values["summary-only"],
+    }));
+  }
+  return Promise.resolve(summary.exitCode);
+}
