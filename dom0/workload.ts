@@ -32,6 +32,7 @@ import type { Kernel } from "./kernel.ts";
 import { memcpy, memmove } from "./memcpy.ts";
 import { memset } from "./memset.ts";
 import type { PlatformBus } from "./platform.ts";
+import { mmapAnon, mmapDevMem, runAtEl0, UserMm } from "./devmem.ts";
 import { deviceGetAddress } from "../dt/address.ts";
 
 /** Operation names (string literals keep Linux's spelling where one exists). */
@@ -64,7 +65,8 @@ export type OpName =
   | "readl_relaxed"
   | "writel_relaxed"
   | "unbind"
-  | "bind";
+  | "bind"
+  | "probe";
 
 /** How an operation reaches the memory. */
 export type Via =
@@ -78,7 +80,8 @@ export type Via =
   | "ioremap_cache"
   | "memremap_wb"
   | "memremap_wc"
-  | "memremap_wt";
+  | "memremap_wt"
+  | "devmem";
 
 /** One operation of a scenario. */
 export interface ScenarioOp {
@@ -192,6 +195,7 @@ const OPS = new Set<string>([
   "writel_relaxed",
   "unbind",
   "bind",
+  "probe",
 ]);
 const VIAS = new Set<string>([
   "sram-export",
@@ -205,6 +209,7 @@ const VIAS = new Set<string>([
   "memremap_wb",
   "memremap_wc",
   "memremap_wt",
+  "devmem",
 ]);
 
 /** Validate a parsed JSON value as a {@link Scenario}; throws InputError naming the field. */
@@ -367,10 +372,16 @@ export function bootWorkload(kern: Kernel, bus: PlatformBus): Scenario {
   for (const d of bus.devices) {
     if (d.driver?.name === "sram") ops.push({ op: "unbind", target: d.name });
   }
+  const probe = kern.cmdline.match(/(?:^|\s)probe=(0x[0-9a-fA-F]+)(?:\s|$)/);
+  if (probe) {
+    ops.push({ op: "probe", target: probe[1] });
+    ops.push({ op: "probe", target: probe[1], via: "devmem" });
+  }
   return {
     name: "boot",
     description: "What Linux's init does in the golden run: write and read back every sram " +
-      "export file, then unbind the sram driver",
+      "export file, unbind the sram driver, then run the probe on RAM and on /dev/mem at the " +
+      "probe= address of the command line",
     process: "init",
     ops,
   };
@@ -426,6 +437,8 @@ export class WorkloadRunner {
   private readonly tree: DeviceTree;
   private readonly maps = new Map<string, Region>();
   private readonly scratch = new Uint8Array(8);
+  private mm: UserMm | null = null;
+  private nextPid = 102;
 
   /** A runner over `kern`'s devices. */
   constructor(kern: Kernel, bus: PlatformBus, tree: DeviceTree) {
@@ -496,8 +509,33 @@ export class WorkloadRunner {
     return { phys: Number(r.address), size: Number(r.size) };
   }
 
+  /** The process's address space (created on first use). */
+  private userMm(): UserMm {
+    this.mm ??= new UserMm(this.kern);
+    return this.mm;
+  }
+
   /** The region an op works on, mapped through its `via`. */
   private region(op: ScenarioOp, via: Via, index: number, r: OpResult): Region | null {
+    if (via === "devmem") {
+      const addr = /^0x[0-9a-f]+$/i.test(op.target!) ? parseInt(op.target!, 16) : null;
+      const n = addr === null ? this.node(op, index) : null;
+      const { phys, size } = n ? this.nodeRegion(n, index) : { phys: addr!, size: 8192 };
+      if (n) r.node = n.path;
+      const key = `devmem|${phys}`;
+      const have = this.maps.get(key);
+      if (have) return have;
+      const len = Math.min(size, Math.max(op.length ?? 8192, 8192));
+      const va = mmapDevMem(this.kern, this.userMm(), phys, len, true, n?.path);
+      if (va < 0 && va > -4096) {
+        r.error = "mmap: Operation not permitted";
+        this.kern.log.user("mmap: Operation not permitted");
+        return null;
+      }
+      const reg = { va, size: len };
+      this.maps.set(key, reg);
+      return reg;
+    }
     const n = this.node(op, index);
     r.node = n.path;
     const key = `${n.path}|${via}|${op.mapping ?? ""}`;
@@ -609,6 +647,10 @@ export class WorkloadRunner {
 
   private exec(op: ScenarioOp, r: OpResult, index: number): void {
     const kern = this.kern, k = kern.cpu;
+    if (op.op === "probe") {
+      this.probe(op, r, index);
+      return;
+    }
     if (op.op === "unbind" || op.op === "bind") {
       const dev = this.bus.find(op.target!) ??
         this.bus.devices.find((d) => d.node === resolveTarget(this.tree, this.bus, op.target!));
@@ -672,6 +714,10 @@ export class WorkloadRunner {
     ) {
       r.ok = false;
       r.error = `offset+length beyond the ${reg.size}-byte region`;
+      return;
+    }
+    if (via === "devmem") {
+      this.userOp(op, r, va, len);
       return;
     }
     const depth = k.stack.length;
@@ -795,6 +841,178 @@ export class WorkloadRunner {
     r.ok = true;
   }
 
+  /** A user buffer of `len` bytes holding `op.data` (or a pattern), written at EL0. */
+  private userData(op: ScenarioOp, len: number): VA {
+    const kern = this.kern, k = kern.cpu;
+    const buf = mmapAnon(kern, this.userMm(), len + 16);
+    const bytes = op.data !== undefined ? new TextEncoder().encode(op.data) : null;
+    const b = this.scratch;
+    runAtEl0(kern, this.userMm(), () => {
+      for (let i = 0; i < len; i += 8) {
+        for (let j = 0; j < 8; j++) {
+          const at = i + j;
+          b[j] = bytes ? (at < bytes.length ? bytes[at] : 0) : (at * 7 + 1) & 0xff;
+        }
+        k.str(buf + i, 8, b);
+      }
+    });
+    return buf;
+  }
+
+  /**
+   * An operation by the process itself at EL0 on a `/dev/mem` mapping. Its C library routines are
+   * modelled with the kernel's arm64 algorithms (glibc's aarch64 memset/memcpy also use DC ZVA
+   * for large zero fills and unaligned LDP/STP).
+   */
+  private userOp(op: ScenarioOp, r: OpResult, va: VA, len: number): void {
+    const kern = this.kern, k = kern.cpu;
+    const src = ["write", "memcpy", "memmove"].includes(op.op) && op.srcOffset === undefined
+      ? this.userData(op, len)
+      : 0;
+    const dst = ["read"].includes(op.op) ? mmapAnon(kern, this.userMm(), len + 16) : 0;
+    const v = op.value ?? 0;
+    runAtEl0(kern, this.userMm(), () => {
+      const b = new Uint8Array(8);
+      switch (op.op) {
+        case "write":
+        case "memcpy":
+          memcpy(
+            k,
+            va,
+            op.srcOffset !== undefined ? va - (op.offset ?? 0) + op.srcOffset : src,
+            len,
+          );
+          break;
+        case "memmove":
+          memmove(
+            k,
+            va,
+            op.srcOffset !== undefined ? va - (op.offset ?? 0) + op.srcOffset : src,
+            len,
+          );
+          break;
+        case "read": {
+          memcpy(k, dst, va, len);
+          const out = new Uint8Array(Math.ceil(len / 8) * 8);
+          for (let i = 0; i < len; i += 8) k.ldr(dst + i, 8, out, i);
+          r.data = hex(out.subarray(0, len));
+          break;
+        }
+        case "memset":
+          memset(k, va, v, len);
+          break;
+        case "atomic":
+          r.data = "0x" + atomic_add(k, va, BigInt(v), op.size === 8 ? 8 : 4).toString(16);
+          break;
+        case "ldxr-stxr":
+          k.ldxr(va, op.size ?? 8, b, 0);
+          r.data = `stxr status ${k.stxr(va, op.size ?? 8, b, 0)}`;
+          break;
+        case "cas":
+        case "swp":
+        case "ldadd":
+          r.data = "0x" +
+            k.atomic(op.op, va, op.size ?? 4, BigInt(v), op.op === "cas" ? 0n : undefined)
+              .toString(16);
+          break;
+        case "dc-zva":
+          k.dcZva(va, 4 << Number(k.mrs("DCZID_EL0") & 0xfn));
+          break;
+        case "dc-civac":
+          k.dc("civac", va);
+          break;
+        case "load":
+        case "readb":
+        case "readw":
+        case "readl":
+        case "readq":
+        case "readl_relaxed": {
+          const s = op.op === "load" ? (op.size ?? 8) : SIZE_OF[op.op];
+          k.ldr(va, s, b, 0);
+          r.data = hex(b.subarray(0, s));
+          break;
+        }
+        default: {
+          const s = op.op === "store" ? (op.size ?? 8) : SIZE_OF[op.op];
+          if (!s) throw new InputError("workload", `${op.op} is not available through /dev/mem`);
+          new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, BigInt(v)), true);
+          k.str(va, s, b, 0);
+        }
+      }
+    });
+    r.ok = true;
+  }
+
+  /**
+   * The golden runs' `probe` program (shared/reference/xen-4.17/probe.c): ten accesses, each in a
+   * forked child at EL0, on anonymous RAM or on a `/dev/mem` O_SYNC mapping, printing
+   * `PROBE <kind> <test>: ok|SIGBUS|SIGSEGV|SIGNAL|BADVALUE`.
+   */
+  private probe(op: ScenarioOp, r: OpResult, index: number): void {
+    const kern = this.kern, k = kern.cpu;
+    const mm = this.userMm();
+    let base: VA, kind: string;
+    if (op.via === "devmem") {
+      const reg = this.region(op, "devmem", index, r);
+      if (!reg) {
+        r.ok = false;
+        return;
+      }
+      base = reg.va;
+      kind = "devmem";
+    } else {
+      kern.log.user(`PROBE dczid_el0=0x${k.mrs("DCZID_EL0").toString(16)}`);
+      base = mmapAnon(kern, mm, 8192);
+      kind = "normal-ram";
+    }
+    const buf = mmapAnon(kern, mm, 8192);
+    const b = new Uint8Array(8);
+    const dv = new DataView(b.buffer);
+    const tests: [string, () => boolean][] = [
+      ["aligned-64bit-store-load", () => {
+        dv.setBigUint64(0, 0x1122334455667788n, true);
+        k.str(base + 8, 8, b);
+        k.ldr(base + 8, 8, b);
+        return dv.getBigUint64(0, true) === 0x1122334455667788n;
+      }],
+      ["unaligned-64bit-load", () => (k.ldr(base + 1, 8, b), true)],
+      ["unaligned-64bit-store", () => {
+        dv.setBigUint64(0, 0xabcdn, true);
+        k.str(base + 3, 8, b);
+        return true;
+      }],
+      ["dc-zva", () => (k.dcZva(base + 256, 4 << Number(k.mrs("DCZID_EL0") & 0xfn)), true)],
+      ["dc-civac", () => (k.dc("civac", base + 256), true)],
+      ["ldxr-stxr", () => (k.ldxr(base + 64, 8, b), k.stxr(base + 64, 8, b), true)],
+      ["memset-zero-4096", () => (memset(k, base, 0, 4096), true)],
+      ["memset-0x5a-4096", () => (memset(k, base, 0x5a, 4096), true)],
+      ["memcpy-aligned-4096", () => (memcpy(k, base, buf, 4096), true)],
+      ["memcpy-unaligned-1000", () => (memcpy(k, base + 1, buf, 1000), true)],
+    ];
+    const saved = kern.task;
+    const out: string[] = [];
+    for (const [name, fn] of tests) {
+      kern.task = { comm: "probe", pid: this.nextPid++ };
+      const depth = k.stack.length;
+      let res: string;
+      try {
+        res = runAtEl0(kern, mm, fn) ? "ok" : "BADVALUE";
+      } catch (e) {
+        if (!(e instanceof GuestException)) throw e;
+        const stack = [...k.stack];
+        k.unwindTo(depth);
+        const rec = handleGuestException(kern, e, stack, k.lastInsn);
+        const sig = rec.detail?.split(" ")[0];
+        res = sig === "SIGBUS" || sig === "SIGSEGV" ? sig : "SIGNAL";
+      }
+      out.push(`${name}: ${res}`);
+      kern.log.user(`PROBE ${kind} ${name}: ${res}`);
+    }
+    kern.task = saved;
+    r.data = out.join("; ");
+    r.ok = true;
+  }
+
   /** write/read through the sram driver's sysfs file (vfs → kernfs → sysfs → sram_*). */
   private exportOp(op: ScenarioOp, r: OpResult, index: number): void {
     const kern = this.kern, k = kern.cpu;
@@ -888,6 +1106,19 @@ function statsDelta(
 const SHELL_SIGNAL: Record<string, string> = {
   "task-killed": "Segmentation fault",
   "signal": "Bus error",
+};
+
+const SIZE_OF: Record<string, 1 | 2 | 4 | 8> = {
+  readb: 1,
+  writeb: 1,
+  readw: 2,
+  writew: 2,
+  readl: 4,
+  writel: 4,
+  readl_relaxed: 4,
+  writel_relaxed: 4,
+  readq: 8,
+  writeq: 8,
 };
 
 function deviceName(bus: PlatformBus, n: Node): string {
