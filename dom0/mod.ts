@@ -57,4 +57,23 @@ export {
   type WorkloadResult,
 } from "./workload.ts";
 export { RAW_MAPPINGS, type RawMapping } from "./drivers/raw_sram.ts";
-export { ARM64_IMAGE_MAGIC, DEFAULT_IMAGE_SIZE, makeImageHeader } from "./image.ts";
+export {
+  ARM64_IMAGE_MAGIC,
+  DEFAULT_IMAGE_SIZE,
+  type ImageHeaderOptions,
+  makeImageHeader,
+} from "./image.ts";
+/** The CPU port contract dom0 programs against (re-exported from arch/arm64/port.ts). */
+export type {
+  AccessOptions,
+  AccessSize,
+  AtomicOp,
+  CpuPort,
+  DcOp,
+  El,
+  IPA,
+  PA,
+  PairSize,
+  SysReg,
+  VA,
+} from "../arch/arm64/port.ts";
