@@ -171,6 +171,7 @@ export class XenConsole {
     return out;
   }
 
+  /** Splits formatted text into lines, applies the thresholds and ratelimit, prints. */
   private emit(s: string): ConsoleEvent[] {
     const out: ConsoleEvent[] = [];
     const parts = s.split("\n");

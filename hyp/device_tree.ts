@@ -209,6 +209,7 @@ export class XenDeviceTree {
     return p && p.length >= 4 ? p.u32(0) : 0;
   }
 
+  /** Whether a node is a PCI bus (`dt_bus_pci_match`). */
   private isPciNode(np: Node): boolean {
     const t = dtType(np);
     if (t === "pci" || t === "pciex" || t === "vci" || t === "ht") return true;
@@ -227,6 +228,7 @@ export class XenDeviceTree {
     return undefined;
   }
 
+  /** `dt_bus_default_count_cells` / PCI variant: (#address-cells, #size-cells) of a bus. */
   private countCells(bus: Bus, dev: Node): [number, number] {
     return bus === PCI_BUS ? [3, 2] : [dtNAddrCells(dev), dtNSizeCells(dev)];
   }
@@ -291,6 +293,7 @@ export class XenDeviceTree {
     }
   }
 
+  /** `__dt_translate_address` step: translate one address through a parent's `ranges`. */
   private translateOne(
     parent: Node,
     bus: Bus,
@@ -331,6 +334,7 @@ export class XenDeviceTree {
     return numToCells(a, pna);
   }
 
+  /** `dt_bus_*_map`: offset of an address within one `ranges` entry, or undefined. */
   private busMap(
     bus: Bus,
     addr: number[],

@@ -72,7 +72,16 @@ export function parseDomUConfig(text: string, file = "domu.cfg"): DomUConfig {
     const list = (): string[] => {
       const lm = /^\[(.*)\]$/.exec(val.trim());
       if (!lm) throw new InputError(loc, `'${key}' must be a list [ ... ]`);
-      return lm[1].split(",").map((s) => s.trim()).filter((s) => s !== "");
+      // Items are quoted strings (which may hold commas) or bare tokens, separated by commas.
+      const items: string[] = [];
+      const re = /\s*("[^"]*"|[^,"\s][^,]*?)\s*(?:,|$)/y;
+      const body = lm[1].trim();
+      let mm: RegExpExecArray | null;
+      while (re.lastIndex < body.length && (mm = re.exec(body))) items.push(mm[1]);
+      if (re.lastIndex < body.length) {
+        throw new InputError(loc, `Cannot parse the list [${lm[1]}]`);
+      }
+      return items;
     };
     const str = (s: string): string => {
       const sm = /^"([^"]*)"$/.exec(s.trim());
@@ -105,6 +114,9 @@ export function parseDomUConfig(text: string, file = "domu.cfg"): DomUConfig {
             throw new InputError(loc, `Bad iomem entry ${e}: expected "MFN,NR[@GFN]" in hex`);
           }
           const mfn = parseInt(im[1], 16);
+          if (parseInt(im[2], 16) === 0) {
+            throw new InputError(loc, `Bad iomem entry ${e}: zero pages`);
+          }
           cfg.iomem.push({ mfn, nr: parseInt(im[2], 16), gfn: im[3] ? parseInt(im[3], 16) : mfn });
         }
         break;
@@ -147,6 +159,7 @@ export function createDomU(xen: XenInstance, cfg: DomUConfig, file = "domu.cfg")
   }, xen.runtimes);
   const steps: { what: string; rc: number }[] = [];
   const fail = (what: string, rc: number): never => {
+    destroyDomain(xen, d); // xl destroys the half-built domain
     throw new InputError(
       file,
       `${what} failed: ${rc} (${Object.entries(E).find(([, v]) => v === -rc)?.[0] ?? rc})`,
@@ -260,20 +273,21 @@ export function createDomU(xen: XenInstance, cfg: DomUConfig, file = "domu.cfg")
     if (rc) fail(`XEN_DOMCTL_bind_pt_irq ${irq}`, rc);
   }
   for (const path of cfg.dtdev) {
+    const refuse = (msg: string): never => {
+      destroyDomain(xen, d);
+      throw new InputError(file, `dtdev ${path}: ${msg}`);
+    };
     const node = findByPath(x.host.dt, path);
-    if (!node) throw new InputError(file, `dtdev ${path}: no such node in the host tree`);
-    if (!dtDeviceForPassthrough(node)) {
-      throw new InputError(
-        file,
-        `dtdev ${path}: the node has no xen,passthrough property (dom0 owns it)`,
-      );
+    if (!node) refuse("no such node in the host tree");
+    if (!dtDeviceForPassthrough(node!)) {
+      refuse("the node has no xen,passthrough property (dom0 owns it)");
     }
-    const n = x.host.dt.numberOfAddress(node);
+    const n = x.host.dt.numberOfAddress(node!);
     for (let i = 0; i < n; i++) {
-      const a = x.host.dt.getAddress(node, i);
-      if (!a) throw new InputError(file, `dtdev ${path}: cannot translate reg ${i}`);
-      const mfn = Math.floor(a[0] / PAGE_SIZE);
-      const nr = Math.ceil((a[0] % PAGE_SIZE + a[1]) / PAGE_SIZE);
+      const a = x.host.dt.getAddress(node!, i);
+      if (!a) refuse(`cannot translate reg ${i}`);
+      const mfn = Math.floor(a![0] / PAGE_SIZE);
+      const nr = Math.ceil((a![0] % PAGE_SIZE + a![1]) / PAGE_SIZE);
       let rc = iomemPermission(mfn, nr);
       steps.push({ what: `iomem_permission ${path} reg ${i}`, rc });
       if (rc) fail(`XEN_DOMCTL_iomem_permission for ${path}`, rc);
@@ -281,9 +295,9 @@ export function createDomU(xen: XenInstance, cfg: DomUConfig, file = "domu.cfg")
       steps.push({ what: `memory_mapping ${path} reg ${i}`, rc });
       if (rc) fail(`XEN_DOMCTL_memory_mapping for ${path}`, rc);
     }
-    const ni = x.host.dt.numberOfIrq(node);
+    const ni = x.host.dt.numberOfIrq(node!);
     for (let i = 0; i < ni; i++) {
-      const irq = platformGetIrq(x.host.dt, node, i);
+      const irq = platformGetIrq(x.host.dt, node!, i);
       if (irq < 32) continue;
       let rc = irqPermission(irq);
       steps.push({ what: `irq_permission ${path} ${irq}`, rc });
@@ -296,4 +310,33 @@ export function createDomU(xen: XenInstance, cfg: DomUConfig, file = "domu.cfg")
   d.vcpus[0].online = true;
   d.vcpus[0].pc = GUEST_RAM0_BASE;
   return { domain: d, banks, steps };
+}
+
+/**
+ * `domain_kill` + `domain_relinquish_resources` + `p2m_teardown`, as far as the model goes: the
+ * domain's routed IRQs are released, its RAM returns to the heap, its stage-2 tables are freed
+ * and it leaves the domain list. dom0 (the hardware domain) cannot be destroyed this way.
+ */
+export function destroyDomain(xen: XenInstance, d: Domain): void {
+  const x = xen.core;
+  if (d.domid === 0) throw new RangeError("destroyDomain: d0 is the hardware domain");
+  for (const irq of d.routedIrqs.keys()) x.irqs.release(d.domid, irq);
+  d.routedIrqs.clear();
+  for (const m of d.mappings) m.removed = true;
+  d.p2m.teardown();
+  for (const r of d.ownedPages.ranges()) {
+    // Free in naturally aligned power-of-two chunks (free_domheap_pages of what was allocated).
+    let mfn = r.s;
+    while (mfn <= r.e) {
+      let order = 0;
+      while (
+        order < 18 && mfn % 2 ** (order + 1) === 0 && mfn + 2 ** (order + 1) - 1 <= r.e
+      ) order++;
+      x.alloc.freeDomheapPages(mfn, order, `${d.name} relinquish`);
+      mfn += 2 ** order;
+    }
+  }
+  d.ownedPages.clear();
+  x.domains.delete(d.domid);
+  xen.runtimes.delete(d.domid);
 }

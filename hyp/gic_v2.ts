@@ -54,6 +54,13 @@ export interface GicV2Info {
   vsize: number;
   /** Maintenance IRQ. */
   maintenanceIrq: number;
+  /**
+   * `aliased_offset`: 0xf000 when the 128 KiB CPU interface is aliased every 4 KiB within each
+   * 64 KiB (GIC-400 on 64 KiB-aligned frames), else 0. `gicv2_is_aliased` compares GICC_IIDR at
+   * +0 and +0xf000; with no host GICC registers modelled here, a 128 KiB GICC is taken as aliased
+   * (what GIC-400 boards have).
+   */
+  aliasedOffset: number;
   /** v2m frames. */
   v2m: V2mFrame[];
 }
@@ -105,6 +112,7 @@ function probe(ctx: DeviceInitContext): number {
     vbase: v[0],
     vsize: v[1],
     maintenanceIrq: irq,
+    aliasedOffset: c[1] === 0x20000 ? 0xf000 : 0,
     v2m,
   };
   ctx.result = info;
@@ -146,6 +154,9 @@ export function gicv2BootLines(g: GicV2Info, lines: number, cpus: number): strin
     xsprintf("        gic_hyp_addr=%016lx", g.hbase),
     xsprintf("        gic_vcpu_addr=%016lx", g.vbase),
     xsprintf("        gic_maintenance_irq=%u", g.maintenanceIrq),
+    ...(g.aliasedOffset
+      ? [xsprintf("GICv2: Adjusting CPU interface base to %#lx", g.cbase + g.aliasedOffset)]
+      : []),
     xsprintf(
       "GICv2: %d lines, %d cpu%s%s (IID %8.8x).",
       lines,

@@ -42,7 +42,7 @@ export interface Violation {
 }
 
 /** Xen 4.17's off-by-one in `map_range_to_domain` (one extra iomem page), fixed in 2025. */
-export const KNOWN_IOMEM_OFF_BY_ONE =
+export const KNOWN_IOMEM_OFF_BY_ONE: string =
   "Xen 4.17 map_range_to_domain grants iomem permission for one page past each region " +
   "(PAGE_ALIGN of an inclusive end); fixed by 9568ceb287 (Xen 4.21)";
 

@@ -58,6 +58,7 @@ export class SparseMemory implements HostMemory {
     return this.pages.size;
   }
 
+  /** The page holding `pfn`, created (zeroed) when asked. */
   private page_(pfn: number, create: boolean): Uint8Array | undefined {
     let p = this.pages.get(pfn);
     if (!p && create) {
@@ -67,12 +68,12 @@ export class SparseMemory implements HostMemory {
     return p;
   }
 
-  /** @inheritdoc */
+  /** The backing page of `pa` (created when absent), for direct table access. */
   page(pa: number): Uint8Array {
     return this.page_(Math.floor(pa / PAGE), true)!;
   }
 
-  /** @inheritdoc */
+  /** Reads `len` bytes at `pa`; absent pages read as zeros. */
   read(pa: number, len: number): Uint8Array {
     const out = new Uint8Array(len);
     let off = 0;
@@ -88,7 +89,7 @@ export class SparseMemory implements HostMemory {
     return out;
   }
 
-  /** @inheritdoc */
+  /** Writes `data` at `pa`. */
   write(pa: number, data: Uint8Array): void {
     let off = 0;
     while (off < data.length) {
@@ -101,7 +102,7 @@ export class SparseMemory implements HostMemory {
     }
   }
 
-  /** @inheritdoc */
+  /** `memmove`-like copy of `len` bytes from `src` to `dst`. */
   copy(dst: number, src: number, len: number): void {
     if (dst % PAGE === src % PAGE) {
       // Page-aligned relative offset: copy page by page, skipping absent source pages.
@@ -129,7 +130,7 @@ export class SparseMemory implements HostMemory {
     }
   }
 
-  /** @inheritdoc */
+  /** Fills `len` bytes at `pa` with `byte`. */
   fill(pa: number, len: number, byte: number): void {
     let off = 0;
     while (off < len) {
@@ -143,7 +144,7 @@ export class SparseMemory implements HostMemory {
     }
   }
 
-  /** @inheritdoc */
+  /** Little-endian 32-bit read. */
   readU32(pa: number): number {
     const pfn = Math.floor(pa / PAGE);
     const o = pa - pfn * PAGE;
@@ -154,7 +155,7 @@ export class SparseMemory implements HostMemory {
     return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
   }
 
-  /** @inheritdoc */
+  /** Little-endian 32-bit write. */
   writeU32(pa: number, v: number): void {
     const pfn = Math.floor(pa / PAGE);
     const o = pa - pfn * PAGE;

@@ -369,7 +369,7 @@ export class P2m {
   /** Highest GFN ever mapped (`max_mapped_gfn`). */
   maxMappedGfn = 0;
   /** Lowest GFN ever mapped (`lowest_mapped_gfn`). */
-  lowestMappedGfn = Number.MAX_SAFE_INTEGER;
+  lowestMappedGfn: number = Number.MAX_SAFE_INTEGER;
   /** MFNs of every table page (`p2m->pages`). */
   readonly pages = new Set<number>();
   private readonly mem: HostMemory;
@@ -415,6 +415,22 @@ export class P2m {
     this.rootPa = root * PAGE_SIZE;
   }
 
+  /**
+   * `p2m_teardown` + `p2m_final_teardown`: flush the VMID, return every intermediate table page
+   * and then the root to the heap. The p2m must not be used afterwards.
+   */
+  teardown(): void {
+    this.flush();
+    const root = this.rootPa / PAGE_SIZE;
+    const n = 2 ** this.geo.rootOrder;
+    for (const mfn of [...this.pages]) if (mfn < root || mfn >= root + n) this.freeTablePage(mfn);
+    for (let i = 0; i < n; i++) this.pages.delete(root + i);
+    this.stats.tablePages -= n;
+    this.alloc.freeDomheapPages(root, this.geo.rootOrder, `p2m root vmid${this.vmid}`);
+    this.views.clear();
+    this.l3Region = -1;
+  }
+
   /** `VTTBR_EL2` for this p2m: VMID in bits [63:48] (or [55:48]), root base address. */
   get vttbr(): bigint {
     return (BigInt(this.vmid) << 48n) | BigInt(this.rootPa);
@@ -446,6 +462,7 @@ export class P2m {
     this.hi = this.mem.readU32(pa + 4);
   }
 
+  /** Writes a 64-bit descriptor (two little-endian words) at `pa`. */
   private wr(pa: number, lo: number, hi: number): void {
     const v = this.view(pa);
     if (v) {
@@ -458,12 +475,14 @@ export class P2m {
     this.mem.writeU32(pa + 4, hi);
   }
 
+  /** Flushes this VMID's stage-2 TLB entries through the hook. */
   private flush(): void {
     this.stats.tlbFlushes++;
     this.needFlush = false;
     this.hooks.tlbFlush?.(this.vmid);
   }
 
+  /** Table indexes of `gfn` at levels 0..3 (`offsets[]`). */
   private setOffsets(gfn: number): void {
     const o = this.offs;
     o[3] = gfn % 512;
@@ -479,6 +498,7 @@ export class P2m {
     return this.rootPa + rt * PAGE_SIZE;
   }
 
+  /** `p2m_alloc_page`: one zeroed domheap page for a table. */
   private allocTablePage(): number {
     const mfn = this.alloc.allocDomheapPages(0, {}, `p2m vmid${this.vmid}`);
     if (mfn < 0) return -1;
@@ -488,6 +508,7 @@ export class P2m {
     return mfn;
   }
 
+  /** `p2m_free_page`: returns a table page to the heap. */
   private freeTablePage(mfn: number): void {
     this.pages.delete(mfn);
     this.stats.tablePages--;

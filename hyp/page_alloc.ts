@@ -164,6 +164,7 @@ export class PageAllocator {
     return this.regions.map((r) => ({ ...r }));
   }
 
+  /** Adds [s, e) to the boot allocator's region list (`bootmem_region_add`). */
   private regionAdd(s: number, e: number): void {
     if (s >= e) return;
     let i = 0;
@@ -267,6 +268,7 @@ export class PageAllocator {
     return false;
   }
 
+  /** `page_list_add`: a free chunk at the head of its zone/order list. */
   private listAdd(mfn: number, order: number, firstDirty: number): void {
     this.free.set(mfn, { order, firstDirty });
     const l = this.heap[mfnToZone(mfn)][order];
@@ -274,6 +276,7 @@ export class PageAllocator {
     else l.unshift(mfn);
   }
 
+  /** `page_list_del`: unlinks a free chunk. */
   private listDel(mfn: number, order: number): void {
     const l = this.heap[mfnToZone(mfn)][order];
     const i = l.indexOf(mfn);
@@ -315,6 +318,7 @@ export class PageAllocator {
     this.listAdd(pg, order, firstDirty);
   }
 
+  /** `get_free_buddy`: the chunk to allocate from, or -1. */
   private getFreeBuddy(zoneLo: number, zoneHi: number, order: number, noScrub: boolean): number {
     const need = 2 ** order;
     let zone = zoneHi;

@@ -50,6 +50,11 @@ export class Rangeset {
     return 0;
   }
 
+  /** Empty the set (`rangeset_destroy` + re-create). */
+  clear(): void {
+    this.r = [];
+  }
+
   /** `rangeset_remove_range(s, e)`: 0, or -EINVAL when s > e. */
   remove(s: number, e: number): number {
     if (s > e) return -22;

@@ -96,11 +96,13 @@ export class XenTraps implements El2Handler {
     readonly opts: HypercallOptions = {},
   ) {}
 
+  /** Records an event (bounded). */
   private push(e: TrapEvent): void {
     if (this.events.length >= this.maxEvents) this.events.shift();
     this.events.push(e);
   }
 
+  /** `inject_abt_exception`: a data/prefetch abort into the guest. */
   private inject(cpu: CpuPort, a: Stage2Abort, reason: string): TrapResult {
     const isData = a.kind === "data";
     const fromEl1 = a.fromEl >= 1;
@@ -121,7 +123,7 @@ export class XenTraps implements El2Handler {
     return { action: "inject", esr, far: a.far };
   }
 
-  /** @inheritdoc */
+  /** `do_trap_stage2_abort_guest`: MMIO emulation, replay or injection. */
   stage2Abort(cpu: CpuPort, a: Stage2Abort): TrapResult {
     const vn = `${this.d.name}v${cpu.vcpuId}`;
     if ((a.iss >>> 9) & 1) {
@@ -225,7 +227,7 @@ export class XenTraps implements El2Handler {
     return { action: "complete", data: out };
   }
 
-  /** @inheritdoc */
+  /** `do_trap_hvc` / `do_trap_smc`: vPSCI/SMCCC or a Xen hypercall. */
   hypercall(cpu: CpuPort, call: HypercallTrap): void {
     if (call.kind === "smc" || call.imm === 0) {
       const fid = Number(cpu.regs[0] & 0xffffffffn);

@@ -18,11 +18,11 @@ export class VgicRank {
   /** `ienable`. */
   ienable = 0;
   /** `icfg[2]`. */
-  readonly icfg = [0, 0];
+  readonly icfg: number[] = [0, 0];
   /** `ipriorityr[8]`. */
-  readonly ipriorityr = new Array<number>(8).fill(0);
+  readonly ipriorityr: number[] = new Array<number>(8).fill(0);
   /** `vcpu[32]`: target vCPU of each interrupt. */
-  readonly vcpu = new Array<number>(32).fill(0);
+  readonly vcpu: number[] = new Array<number>(32).fill(0);
 
   /** A rank at `index`. */
   constructor(index: number) {

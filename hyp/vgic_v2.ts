@@ -75,6 +75,7 @@ export class VgicV2 {
     this.st = st;
   }
 
+  /** Prints a guest-log message. */
   private log(lvl: string, fmt: string, ...a: (string | number | bigint)[]): void {
     this.st.console.printk(XENLOG_GUEST + lvl + fmt, ...a);
   }
@@ -90,6 +91,7 @@ export class VgicV2 {
     }];
   }
 
+  /** `vgic_fetch_itargetsr`. */
   private fetchItargetsr(rank: VgicRank, offset: number): number {
     let off = (offset & 31) & ~3;
     let reg = 0;
@@ -97,6 +99,7 @@ export class VgicV2 {
     return reg >>> 0;
   }
 
+  /** `vgic_store_itargetsr`. */
   private storeItargetsr(v: number, rank: VgicRank, offset: number, itargetsr: number): void {
     let off = (offset & 31) & ~3;
     let virq = rank.index * 32 + off;

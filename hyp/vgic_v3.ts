@@ -115,6 +115,7 @@ export class VgicV3 {
     this.intidBits = intidBits;
   }
 
+  /** Prints a guest-log message. */
   private log(lvl: string, fmt: string, ...a: (string | number | bigint)[]): void {
     this.st.console.printk(XENLOG_GUEST + lvl + fmt, ...a);
   }
@@ -147,6 +148,7 @@ export class VgicV3 {
     return [v, gpa - (reg.base + (v - reg.firstCpu) * GICV3_GICR_SIZE)];
   }
 
+  /** Whether vCPU `v` has the last redistributor frame (`GICR_TYPER.Last`). */
   private isLast(v: number): boolean {
     const d = this.st.d;
     for (const r of this.regions) {
@@ -156,6 +158,7 @@ export class VgicV3 {
     return v === d.vcpus.length - 1;
   }
 
+  /** `vgic_v3_rdistr_mmio_read`: RD_base or SGI_base frame of one vCPU. */
   private rdistRead(reg: RdistRegion, info: MmioInfo): bigint | null {
     this.st.stats.reads++;
     const vo = this.vcpuFromRdist(reg, info.gpa);
@@ -172,6 +175,7 @@ export class VgicV3 {
     return null;
   }
 
+  /** `vgic_v3_rdistr_mmio_write`. */
   private rdistWrite(reg: RdistRegion, info: MmioInfo, r: bigint): boolean {
     this.st.stats.writes++;
     const vo = this.vcpuFromRdist(reg, info.gpa);

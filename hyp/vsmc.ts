@@ -20,6 +20,9 @@ const XEN_SMCCC_UID = [0xa71812dc, 0x9a4cc4e2, 0xfff2f3b7, 0x3f2a4ab8];
 /** `SSSC_SMCCC_UID` (vpsci: standard secure service). */
 const SSSC_SMCCC_UID = [0xf863386f, 0x4b39ab76, 0xf4cd7cb7, 0x88fbd7cb];
 
+/** A `SHUTDOWN_*` reason (`xen/include/public/sched.h`). */
+export type ShutdownReason = "poweroff" | "reboot" | "suspend" | "crash" | "watchdog";
+
 /** What a call did besides its return value (for the sim layer). */
 export interface SmcEffect {
   /** A vCPU was brought online (PSCI CPU_ON). */
@@ -27,7 +30,7 @@ export interface SmcEffect {
   /** The calling vCPU went offline. */
   cpuOff?: number;
   /** The domain asked to shut down. */
-  shutdown?: keyof typeof SHUTDOWN;
+  shutdown?: ShutdownReason;
 }
 
 function s64(v: number): bigint {
@@ -43,7 +46,7 @@ function vaffinityToVcpuid(aff: bigint): number {
 }
 
 /** `domain_shutdown` for the calling domain (hwdom_shutdown's message for dom0). */
-export function domainShutdown(x: XenCore, d: Domain, reason: keyof typeof SHUTDOWN): void {
+export function domainShutdown(x: XenCore, d: Domain, reason: ShutdownReason): void {
   if (d.shutdown) return;
   d.shutdown = reason;
   if (!d.hardware) return;

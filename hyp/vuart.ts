@@ -34,11 +34,13 @@ export class Vuart {
     };
   }
 
+  /** `vuart_mmio_read`: the status register reads ready, everything else 0. */
   private read(i: MmioInfo): bigint {
     const off = i.gpa - this.info.baseAddr;
     return off === this.info.statusOff ? BigInt(this.info.status) : 0n;
   }
 
+  /** `vuart_mmio_write`: bytes written to the data register go to the guest console. */
   private write(i: MmioInfo, r: bigint): boolean {
     const off = i.gpa - this.info.baseAddr;
     if (off === this.info.dataOff) this.printChar(Number(r & 0xffn));

@@ -16,13 +16,14 @@ import { parseXenCmdline } from "./cmdline.ts";
 import { XenConsole, XENLOG_INFO, XENLOG_WARNING } from "./console.ts";
 import type { DeviceDesc } from "./device.ts";
 import { dtTypeIs, XenDeviceTree } from "./device_tree.ts";
-import { Domain } from "./domain.ts";
+import { Domain, type MappingRecord } from "./domain.ts";
 import { constructDom0, type Dom0Build } from "./domain_build.ts";
 import { gicv2BootLines } from "./gic_v2.ts";
 import { gicv3BootLines } from "./gic_v3.ts";
 import { IrqTable } from "./irq.ts";
 import { CORTEX_A57_FEATURES, type CpuFeatures, type HostMemory } from "./machine.ts";
-import { P2m, setupVirtPaging } from "./p2m.ts";
+import { P2m, type P2mType, setupVirtPaging } from "./p2m.ts";
+import { s2MemAttrName } from "../arch/arm64/stage2_descriptor.ts";
 import { PAGE_SIZE } from "./page_alloc.ts";
 import { DEFAULT_POLICY, findPolicy, type Policy, type PolicyName } from "./policy.ts";
 import { defaultRegistry } from "./registry.ts";
@@ -110,6 +111,34 @@ export interface DomainRuntime {
   traps: XenTraps;
 }
 
+/** What {@link XenInstance.lookup} reports for one IPA. */
+export interface IpaInfo {
+  /** Domain. */
+  domid: number;
+  /** The IPA asked about. */
+  ipa: number;
+  /** The PA it maps to, or null when not mapped. */
+  pa: number | null;
+  /** The p2m type (`p2m_invalid` when not mapped). */
+  type: P2mType;
+  /** Level of the leaf (or where the walk stopped). */
+  level: number;
+  /** Stage-2 MemAttr[3:0]. */
+  memAttr?: number;
+  /** Its name (`Device-nGnRE`, `Normal-WB`, …). */
+  memAttrName?: string;
+  /** S2AP as "RW", "R-", … */
+  s2ap?: string;
+  /** Shareability. */
+  sh?: string;
+  /** Execute-never. */
+  xn?: boolean;
+  /** The mapping record that created the leaf. */
+  mapping?: MappingRecord;
+  /** When not mapped: the MMIO handler that emulates the address, if any. */
+  emulatedBy?: string;
+}
+
 /** A booted Xen with dom0 constructed. */
 export class XenInstance {
   /** Shared hypervisor state. */
@@ -137,6 +166,63 @@ export class XenInstance {
     this.build = build;
     this.hostTree = hostTree;
     this.runtimes = runtimes;
+  }
+
+  /**
+   * What an IPA of a domain maps to, from the real stage-2 tables: PA, p2m type, stage-2
+   * attributes, the mapping record (node and rule) that created it, or the emulation that answers
+   * it when it is not mapped.
+   */
+  lookup(ipa: number, domid = 0): IpaInfo {
+    const d = this.core.domains.get(domid);
+    if (!d) throw new RangeError(`no domain ${domid}`);
+    const l = d.p2m.lookup(Math.floor(ipa / PAGE_SIZE));
+    const mapping = [...d.mappings].reverse().find((m) =>
+      !m.removed && m.ipa <= ipa && ipa < m.ipa + m.size
+    );
+    if (l.mfn < 0 || !l.entry) {
+      const h = this.runtimes.get(domid)?.mmio.find(ipa);
+      return { domid, ipa, pa: null, type: "p2m_invalid", level: l.level, emulatedBy: h?.name };
+    }
+    const e = l.entry;
+    return {
+      domid,
+      ipa,
+      pa: l.mfn * PAGE_SIZE + (ipa % PAGE_SIZE),
+      type: l.type,
+      level: l.level,
+      memAttr: e.memAttr,
+      memAttrName: s2MemAttrName(e.memAttr),
+      s2ap: (e.read ? "R" : "-") + (e.write ? "W" : "-"),
+      sh: ["Non-shareable", "reserved", "Outer", "Inner"][e.sh],
+      xn: e.xn,
+      mapping,
+    };
+  }
+
+  /** {@link lookup} as one sentence for reports and `explain` commands. */
+  explain(ipa: number, domid = 0): string {
+    const i = this.lookup(ipa, domid);
+    const h = (v: number) => "0x" + v.toString(16);
+    if (i.pa === null) {
+      return i.emulatedBy
+        ? `d${domid} IPA ${
+          h(ipa)
+        } is not mapped at stage 2: accesses trap to Xen and are emulated by ${i.emulatedBy}`
+        : `d${domid} IPA ${
+          h(ipa)
+        } is not mapped at stage 2 and nothing emulates it: Xen 4.17 injects a data abort (ESR 0x96000000 from the kernel)`;
+    }
+    const src = i.mapping
+      ? ` from ${i.mapping.source} (rule: ${i.mapping.rule}${
+        i.mapping.proposed ? "; proposed, not in Xen" : ""
+      })`
+      : "";
+    return `d${domid} IPA ${h(ipa)} → PA ${
+      h(i.pa)
+    }: ${i.type}, stage-2 ${i.memAttrName}, ${i.sh} shareable, ${i.s2ap}${
+      i.xn ? ", XN" : ", executable"
+    }, level ${i.level}${src}`;
   }
 
   /** The `El2Handler` to attach to every vCPU of domain `domid` (default dom0). */
@@ -346,14 +432,24 @@ export function createDomain(
     d.reserveVirq(30);
     d.reserveVirq(27);
   }
-  // vgic_v2_domain_init (4.17): the whole host GICC is backed by GICV, p2m_mmio_direct_dev.
+  // vgic_v2_domain_init (4.17): the guest's GICC is backed by GICV, p2m_mmio_direct_dev — the
+  // whole host GICC for the hardware domain, 8 KiB (GICV + aliased_offset) for others, at the
+  // host address when direct-mapped, at GUEST_GICC_BASE otherwise.
   const g = x.host.gic;
-  if (g.version === 2 && o.hardware) {
-    const gfn = Math.floor(g.cbase / PAGE_SIZE);
-    const rc = d.mapRegion(gfn, Math.floor(g.csize / PAGE_SIZE), Math.floor(g.vbase / PAGE_SIZE), {
-      ...x.policy.gicExtra,
-      rule: "vgic_v2_domain_init: GICC backed by GICV → map_mmio_regions, p2m_mmio_direct_dev",
-    }, `${g.node.path} (GICC→GICV)`);
+  if (g.version === 2) {
+    const cbase = o.hardware || o.directMap ? g.cbase : GUEST_GICC_BASE;
+    const csize = o.hardware ? g.csize : GUEST_GICC_SIZE;
+    const vbase = o.hardware ? g.vbase : g.vbase + g.aliasedOffset;
+    const rc = d.mapRegion(
+      Math.floor(cbase / PAGE_SIZE),
+      Math.floor(csize / PAGE_SIZE),
+      Math.floor(vbase / PAGE_SIZE),
+      {
+        ...x.policy.gicExtra,
+        rule: "vgic_v2_domain_init: GICC backed by GICV → map_mmio_regions, p2m_mmio_direct_dev",
+      },
+      `${g.node.path} (GICC→GICV)`,
+    );
     if (rc) throw new Error(`vgic_v2_domain_init: ${rc}`);
   }
   x.domains.set(domid, d);
@@ -401,6 +497,10 @@ export function createDomain(
 
 /** `GUEST_GICD_BASE` (public/arch-arm.h): a domU's GICv2 distributor. */
 export const GUEST_GICD_BASE = 0x03001000;
+/** `GUEST_GICC_BASE`: a domU's GICv2 CPU interface (backed by GICV). */
+export const GUEST_GICC_BASE = 0x03002000;
+/** `GUEST_GICC_SIZE`. */
+export const GUEST_GICC_SIZE = 0x2000;
 /** `GUEST_GICV3_GICD_BASE`. */
 export const GUEST_GICV3_GICD_BASE = 0x03001000;
 /** `GUEST_GICV3_GICR0_BASE`. */
