@@ -126,21 +126,24 @@ export function mmapDevMem(
   return va + (phys - start);
 }
 
+/** The ASID dom0 gives the workload's process (0 is the kernel's reserved ASID). */
+export const USER_ASID = 1n;
+
 /**
- * Run `fn` at EL0 in `mm` (TTBR0 switched, TLB flushed on the way in and out, as a context switch
- * without ASIDs would), restoring EL1 afterwards even when `fn` throws.
+ * Run `fn` at EL0 in `mm`, switching as `cpu_switch_mm` does with TCR_EL1.A1 = 1: the ASID goes
+ * in TTBR1_EL1, TTBR0_EL1 gets the process's PGD; user mappings are non-global (nG), so no TLB
+ * flush is needed. On the way back TTBR0_EL1 is the reserved (empty) table again. EL1 is
+ * restored even when `fn` throws.
  */
 export function runAtEl0<T>(kern: Kernel, mm: UserMm, fn: () => T): T {
   const k = kern.cpu;
-  const saved = k.mrs("TTBR0_EL1");
+  k.msr("TTBR1_EL1", (USER_ASID << 48n) | BigInt(kern.pgd));
   k.msr("TTBR0_EL1", BigInt(mm.pgd));
-  k.tlbi();
   k.port.el = 0;
   try {
     return fn();
   } finally {
     k.port.el = 1;
-    k.msr("TTBR0_EL1", saved);
-    k.tlbi();
+    k.msr("TTBR0_EL1", BigInt(kern.image.reservedPgDir));
   }
 }
