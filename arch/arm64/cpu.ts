@@ -1348,16 +1348,7 @@ export class Cpu implements CpuPort {
         if (e !== null && (e.perm & this.needR) !== 0) {
           const p = e.page;
           if (p !== null) {
-            if (size === 8) {
-              dst[off] = p[po];
-              dst[off + 1] = p[po + 1];
-              dst[off + 2] = p[po + 2];
-              dst[off + 3] = p[po + 3];
-              dst[off + 4] = p[po + 4];
-              dst[off + 5] = p[po + 5];
-              dst[off + 6] = p[po + 6];
-              dst[off + 7] = p[po + 7];
-            } else copyBytes(p, po, dst, off, size);
+            copyBytes(p, po, dst, off, size);
             const c = this.cost;
             if (c !== null) {
               const pa = e.paPage + po;
