@@ -92,7 +92,7 @@ export function readImageHeader(kern: Kernel, pa: PA): ImageHeader {
  */
 export function kernelImageLayout(text: PA, imageSize: number): KernelImageLayout {
   const size = roundUp(Math.max(imageSize, 0x200000), SZ_64K);
-  const big = size >= DEFAULT_IMAGE_SIZE;
+  const big = size >= 0x1000000; // a distribution-sized kernel: Debian's section sizes
   const dataSize = big ? 0x360000 : Math.max(0x40000, roundUp(size / 8, SZ_64K));
   const initSize = big ? 0x650000 : Math.max(0x20000, roundUp(size / 4, SZ_64K));
   const end = text + size;
