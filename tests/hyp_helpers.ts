@@ -1,5 +1,11 @@
 // Shared helpers for the hypervisor test suites (not a test file itself).
 
+import type { CpuPort, SysReg } from "../arch/arm64/port.ts";
+import { readDtb } from "../dt/dtb_read.ts";
+import { SparseMemory } from "../hyp/machine.ts";
+import { bootXen, type XenBootOptions, type XenInstance } from "../hyp/xen.ts";
+import { readFileSync } from "node:fs";
+
 /**
  * A 64-byte arm64 Image header (Linux Documentation/arm64/booting.rst): `text_offset` at 8,
  * `image_size` at 16, magic "ARM\x64" at 0x38.
@@ -13,12 +19,6 @@ export function kernelImageHeader(textOffset: number, imageSize = 0x2010000): Ui
   dv.setUint32(0x38, 0x644d5241, true);
   return h;
 }
-
-import type { CpuPort, SysReg } from "../arch/arm64/port.ts";
-import { readFileSync } from "node:fs";
-import { readDtb } from "../dt/dtb_read.ts";
-import { SparseMemory } from "../hyp/machine.ts";
-import { bootXen, type XenBootOptions, type XenInstance } from "../hyp/xen.ts";
 
 /**
  * A CPU stand-in for hypercall and trap tests: registers and system registers only (the MMU is
