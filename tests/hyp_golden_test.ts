@@ -4,6 +4,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readDtb } from "../dt/dtb_read.ts";
+import { printDts } from "../dt/dts_print.ts";
 import { bootXen, type XenInstance } from "../hyp/xen.ts";
 import { SparseMemory } from "../hyp/machine.ts";
 import { kernelImageHeader } from "./hyp_helpers.ts";
@@ -100,6 +101,21 @@ for (const c of cases()) {
     const x = bootRecorded(c.dir);
     const want = constructionLines(readFileSync(`${c.dir}/xen.log`, "utf8").split("\n"));
     const got = constructionLines(x.console.lines({ additions: false }));
+    assertEquals(got, want);
+  });
+
+  Deno.test(`bootXen(): dom0's tree prints (dtc -s) line for line as dom0.dts (${c.name})`, () => {
+    // The recording shows the tree as dom0 Linux left it: kaslr-seed zeroed in place, rng-seed
+    // removed (NOPed) after use. Apply those two edits to what Xen wrote, then mask both seeds.
+    const x = bootRecorded(c.dir);
+    const t = readDtb(x.build.dtb, "dom0.dtb");
+    const chosen = t.lookup("/chosen")!;
+    const k = chosen.prop("kaslr-seed");
+    if (k) k.value = new Uint8Array(k.value.length);
+    chosen.props = chosen.props.filter((p) => p.name !== "rng-seed");
+    const mask = (s: string) => s.replace(/(kaslr-seed|rng-seed) = <[^>]*>;/g, "$1 = <masked>;");
+    const got = mask(printDts(t, { sort: true })).split("\n");
+    const want = mask(readFileSync(`${c.dir}/dom0.dts`, "utf8")).split("\n");
     assertEquals(got, want);
   });
 
