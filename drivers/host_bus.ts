@@ -3,8 +3,10 @@
  * every other node with `reg` becomes its registry model ({@link createDevices}). A device that
  * lies inside RAM (for example an `mmio-sram` carved out of the last MiB of RAM with a `no-map`
  * reserved-memory region, as the reference QEMU board does) splits the RAM around it; a node
- * without `compatible` inside RAM (a `/reserved-memory` child) describes RAM and adds nothing;
- * a node overlapping a device already placed is skipped, with the reason.
+ * without `compatible` inside RAM (a `/reserved-memory` child) describes RAM and adds nothing.
+ * Devices with a model (SRAM, UART, GIC) are placed first, in node order; a modelled device that
+ * overlaps one already placed is skipped, with the reason; generic register blocks then take
+ * only the parts of their windows that are still free (a parent's window around its children's).
  *
  * @module
  */
@@ -12,7 +14,7 @@
 import { Bus, type BusOptions, type BusRegion } from "./bus.ts";
 import type { BusDevice } from "./device.ts";
 import { Ram } from "./ram.ts";
-import { createDevices, type DeviceNodeInfo, type ModelOptions } from "./registry.ts";
+import { chooseModel, createDevices, type DeviceNodeInfo, type ModelOptions } from "./registry.ts";
 
 /** The result of {@link buildHostBus}. */
 export interface HostBus {
@@ -50,12 +52,7 @@ export function buildHostBus(
   }
   const inRam = (b: number, e: number) => ram.some((r) => b >= r.base && e <= r.end);
   const placed: { base: number; end: number; device: BusDevice; path: string }[] = [];
-  for (const n of nodes) {
-    if (n.deviceType === "memory") continue;
-    if (n.compatible.length === 0 && n.reg.every((r) => inRam(r.address, r.address + r.size))) {
-      if (n.reg.length > 0) skipped.push({ path: n.path, reason: "describes RAM (no compatible)" });
-      continue;
-    }
+  const place = (n: DeviceNodeInfo) => {
     for (const p of createDevices(n, opts, bus)) {
       const end = p.base + p.device.size;
       const clash = placed.find((q) => p.base < q.end && q.base < end);
@@ -76,6 +73,33 @@ export function buildHostBus(
         return out;
       });
     }
+  };
+  const generic: DeviceNodeInfo[] = [];
+  for (const n of nodes) {
+    if (n.deviceType === "memory") continue;
+    if (n.compatible.length === 0 && n.reg.every((r) => inRam(r.address, r.address + r.size))) {
+      if (n.reg.length > 0) skipped.push({ path: n.path, reason: "describes RAM (no compatible)" });
+      continue;
+    }
+    if (chooseModel(n, opts) === "regblock") generic.push(n);
+    else place(n);
+  }
+  for (const n of generic) {
+    const reg: { address: number; size: number }[] = [];
+    for (const r of n.reg.filter((x) => x.size > 0)) {
+      const free = freeParts(r.address, r.address + r.size, placed);
+      if (free.length === 0) {
+        const clash = placed.find((q) => r.address < q.end && q.base < r.address + r.size)!;
+        skipped.push({
+          path: n.path,
+          reason: `0x${r.address.toString(16)}-0x${
+            (r.address + r.size - 1).toString(16)
+          } overlaps ${clash.path}`,
+        });
+      }
+      for (const f of free) reg.push({ address: f.base, size: f.end - f.base });
+    }
+    if (reg.length > 0) place({ ...n, reg });
   }
   const counts = new Map<string, number>();
   for (const r of ram) counts.set(r.name, (counts.get(r.name) ?? 0) + 1);
@@ -88,4 +112,23 @@ export function buildHostBus(
   }
   for (const p of placed) bus.attach(p.base, p.device);
   return { bus, regions: bus.list(), skipped };
+}
+
+/** The parts of [base, end) that no placed device covers. */
+function freeParts(
+  base: number,
+  end: number,
+  taken: readonly { base: number; end: number }[],
+): { base: number; end: number }[] {
+  let pieces = [{ base, end }];
+  for (const t of taken) {
+    pieces = pieces.flatMap((p) => {
+      if (t.end <= p.base || t.base >= p.end) return [p];
+      const out: { base: number; end: number }[] = [];
+      if (t.base > p.base) out.push({ base: p.base, end: t.base });
+      if (t.end < p.end) out.push({ base: t.end, end: p.end });
+      return out;
+    });
+  }
+  return pieces;
 }

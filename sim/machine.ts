@@ -4,25 +4,23 @@
  * model and the console UART. This is the hardware Xen boots on; nothing here knows about Xen or
  * Linux.
  *
- * Overlaps are resolved the way the hardware would be wired: specific models (SRAM, UART, GIC)
- * are placed first, RAM fills the memory banks around them (so an `mmio-sram` node carved out of
- * RAM, as in the recorded QEMU `--sram` run, is SRAM), and generic register blocks take whatever
- * is still free.
+ * Placement (`drivers/host_bus.ts`) resolves overlaps the way the hardware would be wired:
+ * specific models (SRAM, UART, GIC) first, generic register blocks on what is still free, RAM
+ * around them (so an `mmio-sram` node carved out of RAM, as in the recorded QEMU `--sram` run, is
+ * SRAM).
  *
  * @module
  */
 
 import { deviceAddresses } from "../dt/address.ts";
 import type { DeviceTree, Node } from "../dt/tree.ts";
-import { Bus } from "../drivers/bus.ts";
+import type { Bus } from "../drivers/bus.ts";
 import { CostModel, type LatencyTable } from "../drivers/cost.ts";
-import type { BusDevice } from "../drivers/device.ts";
+import { buildHostBus } from "../drivers/host_bus.ts";
 import { PhysicalMemory } from "../drivers/physical_memory.ts";
 import { Pl011 } from "../drivers/pl011.ts";
-import { Ram } from "../drivers/ram.ts";
 import {
   chooseModel,
-  createDevices,
   type DeviceNodeInfo,
   type ModelName,
   type ModelOptions,
@@ -95,37 +93,6 @@ function physRegs(n: Node): { address: number; size: number }[] | string {
   return out;
 }
 
-/** Subtract occupied ranges from [base, end): the free pieces. */
-function freePieces(
-  base: number,
-  end: number,
-  taken: { base: number; end: number }[],
-): { base: number; end: number }[] {
-  let pieces = [{ base, end }];
-  for (const t of taken) {
-    const next: { base: number; end: number }[] = [];
-    for (const p of pieces) {
-      if (t.end <= p.base || t.base >= p.end) {
-        next.push(p);
-        continue;
-      }
-      if (t.base > p.base) next.push({ base: p.base, end: t.base });
-      if (t.end < p.end) next.push({ base: t.end, end: p.end });
-    }
-    pieces = next;
-  }
-  return pieces;
-}
-
-const PRIORITY: Record<ModelName, number> = {
-  sram: 0,
-  pl011: 0,
-  gicv3: 0,
-  gicv2: 0,
-  ram: 1,
-  regblock: 2,
-};
-
 /**
  * Build the machine a host device tree describes.
  *
@@ -136,7 +103,6 @@ const PRIORITY: Record<ModelName, number> = {
  * ```
  */
 export function buildMachine(tree: DeviceTree, opts: MachineOptions = {}): Machine {
-  const bus = new Bus();
   const cpusNode = tree.root.child("cpus");
   const cpus = Math.max(
     1,
@@ -145,12 +111,7 @@ export function buildMachine(tree: DeviceTree, opts: MachineOptions = {}): Machi
   const models: ModelOptions = { cpus, ...opts.models };
   const cost = new CostModel({ latencies: opts.latencies });
 
-  interface Candidate {
-    info: DeviceNodeInfo;
-    model: ModelName;
-    order: number;
-  }
-  const candidates: Candidate[] = [];
+  const infos: DeviceNodeInfo[] = [];
   const nodes: PlacedNode[] = [];
   const visit = (n: Node) => {
     if (n.parent && skipSubtree(n)) return;
@@ -159,14 +120,13 @@ export function buildMachine(tree: DeviceTree, opts: MachineOptions = {}): Machi
       if (typeof regs === "string") {
         nodes.push({ path: n.path, model: "regblock", ranges: [], note: regs });
       } else if (regs.length > 0) {
-        const info: DeviceNodeInfo = {
+        infos.push({
           path: n.path,
           compatible: n.compatible(),
           deviceType: n.prop("device_type")?.str(),
           reg: regs,
           redistributorRegions: n.prop("#redistributor-regions")?.u32(),
-        };
-        candidates.push({ info, model: chooseModel(info, models), order: candidates.length });
+        });
       }
     }
     // Children of a memory node or of an SRAM describe parts of it, not more hardware.
@@ -174,56 +134,27 @@ export function buildMachine(tree: DeviceTree, opts: MachineOptions = {}): Machi
     for (const c of n.children) visit(c);
   };
   visit(tree.root);
-  candidates.sort((a, b) => PRIORITY[a.model] - PRIORITY[b.model] || a.order - b.order);
 
-  const taken: { base: number; end: number }[] = [];
-  const ram: { start: number; end: number }[] = [];
+  const host = buildHostBus(infos, models);
   const uarts = new Map<string, Pl011>();
-  for (const c of candidates) {
-    const placed: PlacedNode = { path: c.info.path, model: c.model, ranges: [] };
+  for (const info of infos) {
+    const placed: PlacedNode = { path: info.path, model: chooseModel(info, models), ranges: [] };
     nodes.push(placed);
-    const attach = (base: number, device: BusDevice) => {
-      bus.attach(base, device);
-      const r = { base, end: base + device.size };
-      taken.push(r);
-      placed.ranges.push({ ...r, device: device.name });
-    };
-    if (c.model === "ram") {
-      for (const r of c.info.reg) {
-        ram.push({ start: r.address, end: r.address + r.size });
-        for (const p of freePieces(r.address, r.address + r.size, taken)) {
-          attach(p.base, new Ram(p.end - p.base, { name: c.info.path }));
-        }
-      }
-      continue;
-    }
-    if (c.model === "regblock") {
-      // A generic block takes only the free parts of its window.
-      const clipped: DeviceNodeInfo = {
-        ...c.info,
-        reg: c.info.reg.flatMap((r) =>
-          freePieces(r.address, r.address + r.size, taken).map((p) => ({
-            address: p.base,
-            size: p.end - p.base,
-          }))
-        ),
-      };
-      if (clipped.reg.length === 0) placed.note = "shares its window with another device";
-      for (const d of createDevices(clipped, models, bus)) attach(d.base, d.device);
-      continue;
-    }
-    const overlap = c.info.reg.some((r) =>
-      taken.some((t) => r.address < t.end && t.base < r.address + r.size)
-    );
-    if (overlap) {
-      placed.note = "overlaps a device placed earlier; not modelled";
-      continue;
-    }
-    for (const d of createDevices(c.info, models, bus)) {
-      attach(d.base, d.device);
-      if (d.device instanceof Pl011) uarts.set(c.info.path, d.device);
-    }
   }
-  ram.sort((a, b) => a.start - b.start);
-  return { bus, mem: new PhysicalMemory(bus), cost, ram, nodes, cpus, uarts };
+  const byPath = new Map(nodes.map((n) => [n.path, n]));
+  for (const r of host.regions) {
+    // Device names are the node path, plus " (role)" or " (part N)" for multi-region nodes.
+    const path = r.device.name.replace(/ \(.*\)$/, "").replace(/#\d+$/, "");
+    const placed = byPath.get(path);
+    placed?.ranges.push({ base: r.base, end: r.end, device: r.device.name });
+    if (r.device instanceof Pl011) uarts.set(path, r.device);
+  }
+  for (const s of host.skipped) {
+    const placed = byPath.get(s.path);
+    if (placed) placed.note = s.reason;
+  }
+  const ram = infos.filter((i) => i.deviceType === "memory").flatMap((i) =>
+    i.reg.filter((r) => r.size > 0).map((r) => ({ start: r.address, end: r.address + r.size }))
+  ).sort((a, b) => a.start - b.start);
+  return { bus: host.bus, mem: new PhysicalMemory(host.bus), cost, ram, nodes, cpus, uarts };
 }

@@ -190,33 +190,49 @@ export function s2TypeName(memAttr: number): string {
   return o === i ? `Normal-${o}` : `Normal-i${i}o${o}`;
 }
 
-/** Merge consecutive stage-2 records of the same node, type and rule into one row. */
+/**
+ * dom0's stage-2 regions as the p2m holds them at the end: a later mapping of the same pages
+ * replaces an earlier one (Xen maps a `/reserved-memory` child and then the `mmio-sram` node on
+ * top of it, say), so each row shows the record that won, and names every node that mapped the
+ * pages. Consecutive pages with the same node, type and rule form one row.
+ */
 function stage2Rows(run: BootRun): MemoryMapRow[] {
-  const recs = run.xen.dom0.mappings.filter((m) => !m.removed).slice().sort((a, b) =>
-    a.ipa - b.ipa
-  );
+  const recs = run.xen.dom0.mappings.filter((m) => !m.removed);
+  // Latest first: a record only shows where no later record covers the pages.
+  const covered: { start: number; end: number }[] = [];
+  const segs: { ipa: number; size: number; rec: (typeof recs)[number] }[] = [];
+  for (let i = recs.length - 1; i >= 0; i--) {
+    const m = recs[i];
+    let pieces = [{ start: m.ipa, end: m.ipa + m.size }];
+    for (const c of covered) {
+      const next: { start: number; end: number }[] = [];
+      for (const p of pieces) {
+        if (c.end <= p.start || c.start >= p.end) next.push(p);
+        else {
+          if (c.start > p.start) next.push({ start: p.start, end: c.start });
+          if (c.end < p.end) next.push({ start: c.end, end: p.end });
+        }
+      }
+      pieces = next;
+    }
+    for (const p of pieces) segs.push({ ipa: p.start, size: p.end - p.start, rec: m });
+    covered.push({ start: m.ipa, end: m.ipa + m.size });
+  }
+  segs.sort((a, b) => a.ipa - b.ipa);
   const rows: MemoryMapRow[] = [];
-  for (const m of recs) {
+  for (const { ipa, size, rec: m } of segs) {
     const prev = rows[rows.length - 1];
     if (
-      prev && prev.node === m.source && prev.p2mType === m.type && prev.rule === m.rule &&
-      prev.ipa + prev.size === m.ipa && prev.pa + prev.size === m.pa
+      prev && prev.p2mType === m.type && prev.rule === m.rule && prev.ipa + prev.size === ipa &&
+      (prev.node.split(", ")[0] === m.source || size === 0)
     ) {
-      prev.size += m.size;
-      continue;
-    }
-    if (prev && m.ipa < prev.ipa + prev.size) {
-      // A page shared by two nodes (sub-page regions): Xen maps it once per node; keep the
-      // first row and name both nodes.
-      if (!prev.node.split(", ").includes(m.source)) prev.node += `, ${m.source}`;
-      const end = Math.max(prev.ipa + prev.size, m.ipa + m.size);
-      prev.size = end - prev.ipa;
+      prev.size += size;
       continue;
     }
     rows.push({
-      ipa: m.ipa,
-      pa: m.pa,
-      size: m.size,
+      ipa,
+      pa: m.pa + (ipa - m.ipa),
+      size,
       node: m.source,
       p2mType: m.type,
       s2MemAttr: m.memAttr,
@@ -226,6 +242,16 @@ function stage2Rows(run: BootRun): MemoryMapRow[] {
       proposed: m.proposed,
       stage1: [],
     });
+  }
+  // Name every node that mapped a row's pages (sub-page neighbours, reserved-memory backing).
+  for (const row of rows) {
+    const names = [row.node];
+    for (const m of recs) {
+      if (m.ipa < row.ipa + row.size && row.ipa < m.ipa + m.size && !names.includes(m.source)) {
+        names.push(m.source);
+      }
+    }
+    row.node = names.join(", ");
   }
   return rows;
 }
