@@ -29,7 +29,7 @@ import { SetAssocCache } from "./cache_model.ts";
  * Latencies in CPU cycles. Cycles of a counter row =
  * `accesses·issue + l1Hits·l1Hit + l2Hits·l2Hit + lineFills·lineFill + writeBacks·writeBack
  * + readTransactions·read[type] + writeTransactions·write[type] + walkReads·walkRead
- * + cacheMaintenance·cacheMaintenance`. Defaults are round numbers in the range published for
+ * + cacheMaintenance·cacheMaintenance + dcZva·dcZva`. Defaults are round numbers in the range published for
  * Cortex-A57-class cores with an on-chip interconnect: a user comparing policies should look at
  * ratios, and may override any entry (the object is plain JSON).
  */
@@ -48,6 +48,8 @@ export interface LatencyTable {
   walkRead: number;
   /** One DC CIVAC/CVAC/IVAC/CVAU/CVAP. */
   cacheMaintenance: number;
+  /** One DC ZVA block zeroed (in the cache for Normal WB, plus the bus write otherwise). */
+  dcZva: number;
   /** Per non-cacheable read transaction, by memory type name. */
   read: Record<string, number>;
   /** Per non-cacheable write transaction, by memory type name (E: early ack is cheaper). */
@@ -63,6 +65,7 @@ export const DEFAULT_LATENCIES: LatencyTable = {
   writeBack: 60,
   walkRead: 30,
   cacheMaintenance: 40,
+  dcZva: 4,
   read: {
     "Device-nGnRnE": 150,
     "Device-nGnRE": 150,
@@ -307,7 +310,8 @@ export class CostModel {
         c.dcZva += r[b + ZVA];
         c.cycles += r[b + ACC] * L.issue + r[b + L1H] * L.l1Hit + r[b + L2H] * L.l2Hit +
           r[b + FILL] * L.lineFill + r[b + WB] * L.writeBack + r[b + WALK] * L.walkRead +
-          r[b + CMO] * L.cacheMaintenance + r[b + RTX] * (L.read[name] ?? 0) +
+          r[b + CMO] * L.cacheMaintenance + r[b + ZVA] * L.dcZva +
+          r[b + RTX] * (L.read[name] ?? 0) +
           r[b + WTX] * (L.write[name] ?? 0);
       }
     }
