@@ -31,6 +31,16 @@ const MB = 0x100000;
 
 /** The Linux 6.1 arm64 Image of the recorded runs (module size 0x1f6dfc0, text_offset 0). */
 export const DEFAULT_KERNEL_SIZE = 0x1f6dfc0;
+/**
+ * What the recorded Image's header adds to its file size in `image_size` (BSS and alignment):
+ * Debian's 6.1.0 arm64 Image has `image_size` 0x2010000 for a 0x1f6dfc0-byte file.
+ */
+export const KERNEL_BSS_AND_PADDING = 0xa2040;
+
+/** `image_size` for a synthesized Image of `fileSize` bytes (64 KiB-aligned, as Linux links it). */
+export function imageSizeFor(fileSize: number): number {
+  return Math.ceil((fileSize + KERNEL_BSS_AND_PADDING) / 0x10000) * 0x10000;
+}
 /** dom0's command line when the board gives none (the recorded runs' bootargs). */
 export const DEFAULT_DOM0_BOOTARGS = "console=hvc0 earlycon=xen rdinit=/init";
 /** Where default modules go, as offsets from the first RAM bank (the recorded guest-loader's). */
@@ -220,7 +230,10 @@ function prepareModules(
     size: k.size,
     added: changed,
   });
-  blobs.push({ address: k.address, data: makeImageHeader({ textOffset: 0, imageSize: k.size }) });
+  blobs.push({
+    address: k.address,
+    data: makeImageHeader({ textOffset: 0, imageSize: imageSizeFor(k.size) }),
+  });
 
   let ramdiskAdded = false;
   if (!ramdisk) {
