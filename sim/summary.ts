@@ -194,7 +194,7 @@ export function s2TypeName(memAttr: number): string {
  * dom0's stage-2 regions as the p2m holds them at the end: a later mapping of the same pages
  * replaces an earlier one (Xen maps a `/reserved-memory` child and then the `mmio-sram` node on
  * top of it, say), so each row shows the record that won, and names every node that mapped the
- * pages. Consecutive pages with the same node, type and rule form one row.
+ * pages. Contiguous pages with the same type and rule form one row.
  */
 function stage2Rows(run: BootRun): MemoryMapRow[] {
   const recs = run.xen.dom0.mappings.filter((m) => !m.removed);
@@ -224,7 +224,7 @@ function stage2Rows(run: BootRun): MemoryMapRow[] {
     const prev = rows[rows.length - 1];
     if (
       prev && prev.p2mType === m.type && prev.rule === m.rule && prev.ipa + prev.size === ipa &&
-      (prev.node.split(", ")[0] === m.source || size === 0)
+      prev.pa + prev.size === m.pa + (ipa - m.ipa) && prev.proposed === m.proposed
     ) {
       prev.size += size;
       continue;
