@@ -493,18 +493,23 @@ export function pagingInit(kern: Kernel): void {
   kern.pgd = pgd;
   pt.mode = "linear";
   k.leave();
-  kern.mappings.push({
-    va: kern.lm.va(kern.memblock.startOfDram()),
-    ipa: kern.memblock.startOfDram(),
-    size: kern.memblock.endOfDram() - kern.memblock.startOfDram(),
-    api: "linear map",
-    mairIndex: 0,
-    s1Type: "Normal-WB",
-    writable: true,
-    executable: false,
-    driver: "kernel",
-    live: true,
-  });
+  // One record per region map_mem mapped (NOMAP regions, e.g. a no-map reserved-memory SRAM
+  // backing, are not in the linear map).
+  for (const r of kern.memblock.memory) {
+    if (r.nomap) continue;
+    kern.mappings.push({
+      va: kern.lm.va(r.base),
+      ipa: r.base,
+      size: r.size,
+      api: "linear map",
+      mairIndex: 0,
+      s1Type: "Normal-WB",
+      writable: true,
+      executable: false,
+      driver: "kernel",
+      live: true,
+    });
+  }
 }
 
 /** `request_standard_resources`: System RAM / reserved (NOMAP) and the kernel code/data. */
