@@ -10,7 +10,7 @@ import type { DirectMemory } from "./device.ts";
 
 const PAGE = 4096;
 
-/** Page storage: a plain array for up to 16 GiB (fast lookups), a Map beyond. */
+/** Page storage: a two-level directory of chunks up to 128 GiB (fast lookups), a Map beyond. */
 interface PageStore {
   get(k: number): Uint8Array | undefined;
   set(k: number, v: Uint8Array): void;
@@ -20,40 +20,82 @@ interface PageStore {
   readonly size: number;
 }
 
-/** A PageStore over an array indexed by page number. */
-class ArrayPages implements PageStore {
-  private readonly a: (Uint8Array | undefined)[];
+/** Pages per directory chunk (2 MiB of memory per chunk). */
+const CHUNK_BITS = 9;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+/** Largest directory (chunks) before the store becomes a Map: 2^16 chunks = 128 GiB. */
+const MAX_CHUNKS = 1 << 16;
+
+/**
+ * The shared never-written chunk (every slot undefined; `set` replaces it before storing, so it
+ * is never written). Not frozen: it keeps the same hidden class as real chunks (monomorphic).
+ */
+const EMPTY_CHUNK: (Uint8Array | undefined)[] = new Array(CHUNK).fill(undefined);
+
+/**
+ * A PageStore over a directory of 512-page chunks, each created on the first page stored in it:
+ * making a store is O(size / 2 MiB) (a 2 GiB bank is a 1024-slot directory), not O(pages).
+ */
+class ChunkedPages implements PageStore {
+  private readonly dir: (Uint8Array | undefined)[][];
   /** Pages present. */
   size = 0;
   /** Make a store for `n` pages. */
   constructor(n: number) {
-    this.a = new Array(n).fill(undefined);
+    this.dir = new Array((n + CHUNK_MASK) >>> CHUNK_BITS);
+    // An empty chunk shared by every slot until something is stored there (packed array).
+    this.dir.fill(EMPTY_CHUNK);
   }
   /** The page `k`. */
   get(k: number): Uint8Array | undefined {
-    return this.a[k];
+    const c = this.dir[k >>> CHUNK_BITS];
+    return c === undefined ? undefined : c[k & CHUNK_MASK];
   }
   /** Store page `k`. */
   set(k: number, v: Uint8Array): void {
-    if (this.a[k] === undefined) this.size++;
-    this.a[k] = v;
+    let c = this.dir[k >>> CHUNK_BITS];
+    if (c === EMPTY_CHUNK) {
+      c = new Array(CHUNK).fill(undefined);
+      this.dir[k >>> CHUNK_BITS] = c;
+    }
+    if (c[k & CHUNK_MASK] === undefined) this.size++;
+    c[k & CHUNK_MASK] = v;
   }
   /** Drop page `k`. */
   delete(k: number): void {
-    if (this.a[k] !== undefined) {
-      this.a[k] = undefined;
+    const c = this.dir[k >>> CHUNK_BITS];
+    if (c !== EMPTY_CHUNK && c[k & CHUNK_MASK] !== undefined) {
+      c[k & CHUNK_MASK] = undefined;
       this.size--;
     }
   }
   /** Drop every page. */
   clear(): void {
-    this.a.fill(undefined);
+    this.dir.fill(EMPTY_CHUNK);
     this.size = 0;
   }
-  /** Page numbers present. */
+  /** Page numbers present, ascending. */
   *keys(): Iterable<number> {
-    for (let i = 0; i < this.a.length; i++) if (this.a[i] !== undefined) yield i;
+    for (let d = 0; d < this.dir.length; d++) {
+      const c = this.dir[d];
+      if (c === EMPTY_CHUNK) continue;
+      for (let i = 0; i < CHUNK; i++) if (c[i] !== undefined) yield d * CHUNK + i;
+    }
   }
+}
+
+/** Whether `n` bytes of `a` from `o` are all zero (word-wise where alignment allows). */
+function isZero(a: Uint8Array, o: number, n: number): boolean {
+  let i = o;
+  const end = o + n;
+  if (n >= 64 && ((a.byteOffset + o) & 3) === 0) {
+    const w = new Int32Array(a.buffer, a.byteOffset + o, n >>> 2);
+    for (let j = 0; j < w.length; j++) if (w[j] !== 0) return false;
+    i = o + (w.length << 2);
+  }
+  for (; i < end; i++) if (a[i] !== 0) return false;
+  return true;
 }
 
 /** A sparse, zero-initialised byte array of `size` bytes. */
@@ -67,7 +109,7 @@ export class SparseMemory implements DirectMemory {
     if (!Number.isSafeInteger(size) || size <= 0) throw new RangeError(`bad memory size ${size}`);
     this.size = size;
     const n = Math.ceil(size / PAGE);
-    this.pages = n <= 1 << 22 ? new ArrayPages(n) : new Map<number, Uint8Array>();
+    this.pages = n <= MAX_CHUNKS * CHUNK ? new ChunkedPages(n) : new Map<number, Uint8Array>();
   }
 
   /** Number of pages allocated so far. */
@@ -121,7 +163,11 @@ export class SparseMemory implements DirectMemory {
     }
   }
 
-  /** Copy `len` bytes from `src[srcOff..]` to `offset`. */
+  /**
+   * Copy `len` bytes from `src[srcOff..]` to `offset`. Zero bytes bound for a page that was
+   * never written allocate nothing (the page already reads as zero), so placing a zero-padded
+   * image costs only its non-zero pages.
+   */
   writeFrom(offset: number, len: number, src: Uint8Array, srcOff = 0): void {
     this.check(offset, len);
     let o = offset;
@@ -130,7 +176,18 @@ export class SparseMemory implements DirectMemory {
     while (left > 0) {
       const po = o % PAGE;
       const n = Math.min(left, PAGE - po);
-      const p = this.pageForWrite(o);
+      const key = (o - po) / PAGE;
+      let p = this.pages.get(key);
+      if (p === undefined) {
+        if (isZero(src, s, n)) {
+          o += n;
+          s += n;
+          left -= n;
+          continue;
+        }
+        p = new Uint8Array(PAGE);
+        this.pages.set(key, p);
+      }
       if (n <= 16) { for (let i = 0; i < n; i++) p[po + i] = src[s + i]; }
       else p.set(src.subarray(s, s + n), po);
       o += n;

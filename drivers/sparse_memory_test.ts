@@ -59,3 +59,36 @@ Deno.test("SparseMemory refuses ranges outside its size", () => {
   assert.throws(() => m.read(0xffc, 8), RangeError);
   assert.throws(() => new SparseMemory(0), RangeError);
 });
+
+Deno.test("SparseMemory.writeFrom() of zero bytes to untouched pages allocates nothing", () => {
+  const m = new SparseMemory(0x100000);
+  const img = new Uint8Array(0x5000);
+  img[0x2001] = 7; // one non-zero byte in the third page
+  m.writeFrom(0x10000, img.length, img);
+  assert.equal(m.allocatedPages, 1);
+  assert.deepEqual(m.allocatedOffsets(), [0x12000]);
+  assert.equal(m.read32(0x12000), 0x700);
+  // Zeros over a page that exists still overwrite it.
+  m.writeFrom(0x12000, 4, new Uint8Array(4));
+  assert.equal(m.read32(0x12000), 0);
+  assert.equal(m.allocatedPages, 1);
+  // Unaligned source offsets take the byte-wise check.
+  const odd = new Uint8Array(0x1001);
+  odd[0x1000] = 1;
+  m.writeFrom(0x20000, 0x1000, odd, 1);
+  assert.equal(m.allocatedPages, 2);
+  assert.equal(m.read32(0x20ffc), 0x01000000);
+});
+
+Deno.test("SparseMemory of 4 GiB and of 1 TiB: pages anywhere, listed in address order", () => {
+  for (const size of [2 ** 32, 2 ** 40]) {
+    const m = new SparseMemory(size);
+    m.write32(size - 4, 0xfeedface);
+    m.write32(0x1000, 1);
+    m.write32(0x7fff_f000, 2);
+    assert.equal(m.read32(size - 4), 0xfeedface);
+    assert.equal(m.read32(0x7fff_f000), 2);
+    assert.deepEqual(m.allocatedOffsets(), [0x1000, 0x7fff_f000, size - 4096]);
+    assert.equal(m.pageForRead(0x2000_0000), null);
+  }
+});
