@@ -26,6 +26,7 @@ import type { ModelOptions } from "../drivers/registry.ts";
 import type { PolicyName } from "../hyp/policy.ts";
 import { bootXen, type XenInstance } from "../hyp/xen.ts";
 import { buildMachine, type Machine } from "./machine.ts";
+import { fixupMemory } from "./memory_fixup.ts";
 
 const MB = 0x100000;
 
@@ -295,6 +296,8 @@ export function bootBoard(file: string, bytes: Uint8Array, opts: BootBoardOption
   });
   const tree = compiled.tree;
   if (opts.editTree) opts.editTree(tree);
+  // The bootloader's /memory fix-up (trees that leave RAM to U-Boot; see memory_fixup.ts).
+  const memNotes = fixupMemory(tree);
   const isDtb = bytes.length >= 4 && bytes[0] === 0xd0 && bytes[1] === 0x0d && bytes[2] === 0xfe &&
     bytes[3] === 0xed;
   const machine = buildMachine(tree, { models: opts.models, latencies: opts.latencies });
@@ -302,7 +305,9 @@ export function bootBoard(file: string, bytes: Uint8Array, opts: BootBoardOption
   const workload = opts.workload ?? "boot";
   const initrd = encodeInitrd(workload);
   const mods = prepareModules(tree, machine, initrd);
-  const hostDtb = isDtb && !mods.changed && !opts.editTree ? bytes : writeDtb(tree);
+  const hostDtb = isDtb && !mods.changed && !opts.editTree && memNotes.length === 0
+    ? bytes
+    : writeDtb(tree);
   const dtbAddress = qemuDtbAddress(machine.ram);
   machine.mem.write(dtbAddress, hostDtb);
   for (const b of mods.blobs) machine.mem.write(b.address, b.data);
@@ -356,7 +361,12 @@ export function bootBoard(file: string, bytes: Uint8Array, opts: BootBoardOption
     hostDtb,
     warnings: compiled.warnings,
     machine,
-    firmware: { dtbAddress, dtbSize: hostDtb.length, ...mods.fw },
+    firmware: {
+      dtbAddress,
+      dtbSize: hostDtb.length,
+      ...mods.fw,
+      notes: [...memNotes, ...mods.fw.notes],
+    },
     xen,
     cpus,
     dom0: result,

@@ -62,11 +62,25 @@ export function renderSummaryText(s: BootSummary): string {
   const out: string[] = [];
   const pol = `${s.policy.name}${s.policy.proposed ? " (proposed, not in Xen)" : ""}`;
   out.push(`== dom0sim ${s.version}: ${s.board} · policy ${pol} · workload ${s.workload} ==`);
+  const first = s.faults[0];
+  const where = first
+    ? `${
+      first.el === 0 && first.routine === "kernel" ? first.task : first.routine
+    } (${first.insn}) took ${
+      first.origin === "stage2"
+        ? `a stage-2 ${first.architectural?.name ?? "fault"} that Xen injected`
+        : first.origin === "stage1"
+        ? `a stage-1 ${first.fscName}`
+        : first.origin === "external-abort"
+        ? "an external abort"
+        : first.fscName
+    }${s.faults.length > 1 ? ` (+${s.faults.length - 1} more)` : ""}`
+    : "";
   const verdict = s.outcome === "ok" && s.faults.length === 0
     ? "ok: dom0 booted and ran the workload without a fault"
     : s.outcome === "ok"
-    ? `dom0 survived ${s.faults.length} fault(s)`
-    : `dom0 ${s.outcome}${s.reason ? `: ${s.reason}` : ""}`;
+    ? `dom0 booted, but ${where}`
+    : `dom0 ${s.outcome}${s.reason ? ` (${s.reason})` : ""}${where ? `: ${where}` : ""}`;
   out.push(`Outcome: ${verdict} (exit ${s.exitCode})`);
   if (s.policy.summary) out.push(`Policy:  ${s.policy.summary}`);
   out.push("");
@@ -135,7 +149,10 @@ export function renderSummaryText(s: BootSummary): string {
   } else {
     out.push(`Faults (${s.faults.length})`);
     s.faults.forEach((f, i) => {
-      out.push(`  [${i + 1}] ${f.routine}: ${f.insn} at ${f.far} — ${f.outcome}`);
+      const code = f.el === 0 && f.routine === "kernel" ? "user code" : f.routine;
+      out.push(
+        `  [${i + 1}] ${f.task} at EL${f.el}: ${code}: ${f.insn} at ${f.far} — ${f.outcome}`,
+      );
       out.push(
         `      dom0 saw: ESR ${hex(f.esr, 8)} (${f.ecName}; FSC ${hex(f.fsc, 2)}: ${f.fscName})`,
       );

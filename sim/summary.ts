@@ -119,6 +119,10 @@ export interface FaultReport {
   insn: string;
   /** What happened to dom0 (`task-killed`, `panic`, `signal`). */
   outcome: string;
+  /** The task that was running, `comm[pid]`. */
+  task: string;
+  /** The exception level the access came from (0 user space, 1 kernel). */
+  el: 0 | 1;
   /** Where the architecture raised it: stage 1 at EL1, stage 2 at EL2, or an external abort. */
   origin: "stage1" | "stage2" | "external-abort" | "unknown";
   /** The architectural fault before Xen rewrote it (stage-2 faults), e.g. DFSC 0x21. */
@@ -433,6 +437,8 @@ function explainFault(
     routine: f.routine,
     insn: f.insn,
     outcome: f.outcome,
+    task: `${f.task.comm}[${f.task.pid}]`,
+    el: f.ec === 0x24 || f.ec === 0x20 ? 0 : 1,
     origin: "unknown",
     cause: "",
     fixes: [],
