@@ -262,10 +262,18 @@ export function bootFdtInfo(
     const a = bi.mem[i - 1];
     const b = bi.mem[i];
     if (a.start + a.size > b.start) {
+      // Xen 4.17's early_scan_node takes every node *named* memory for RAM, at any depth (a
+      // `/reserved-memory/memory@...` child too); 47d4d3cdc5 (Xen 4.20) checks depth 1 and
+      // device_type. Say so when that is why two banks overlap.
+      const nested = [b, a].find((x) => x.node !== undefined && x.node.split("/").length > 2);
+      const why = nested
+        ? ` (Xen 4.17 takes ${nested.node} for RAM because it is named 'memory'; ` +
+          "Xen 4.20 reads only top-level memory nodes, 47d4d3cdc5)"
+        : "";
       throw new InputError(
-        b.node ?? file,
+        nested?.node ?? b.node ?? file,
         `Memory bank 0x${b.start.toString(16)}-0x${(b.start + b.size).toString(16)} overlaps ` +
-          `0x${a.start.toString(16)}-0x${(a.start + a.size).toString(16)}`,
+          `0x${a.start.toString(16)}-0x${(a.start + a.size).toString(16)}${why}`,
       );
     }
   }
