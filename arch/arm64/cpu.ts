@@ -231,6 +231,8 @@ export interface CpuOptions {
   maxReplays?: number;
   /** Combined TLB entries (power of two, default 4096). */
   tlbEntries?: number;
+  /** Combined TLB ways per set (power of two, default 4). */
+  tlbWays?: number;
   /**
    * Issue an aligned LDP/STP of X registers to Device-GRE or Normal-NC memory as one 16-byte
    * transaction (gathering permitted), so a slave that refuses 16-byte transfers sees it.
@@ -320,6 +322,9 @@ const RETRY = 1;
 
 const MASK64 = (1n << 64n) - 1n;
 
+/** What a load of a never-written direct-memory page reads (never written, never cached). */
+const ZERO_PAGE = new Uint8Array(4096);
+
 /** An ARMv8-A processing element implementing the CPU memory port. */
 export class Cpu implements CpuPort {
   /** The virtual CPU number within its domain. */
@@ -378,8 +383,13 @@ export class Cpu implements CpuPort {
   private domain = 0;
   private needR = P_R1;
   private needW = P_W1;
+  // Micro-TLBs: the last entry used by a load (uPage/uEntry) and by a store (wPage/wEntry),
+  // so a copy loop hits on both its source and its destination page. They only point at
+  // valid main-TLB entries: reset on every invalidation, context change and eviction.
   private uPage = NaN;
   private uEntry: TlbEntry | null = null;
+  private wPage = NaN;
+  private wEntry: TlbEntry | null = null;
 
   // Local exclusive monitor.
   private exclGranule = NaN;
@@ -411,7 +421,7 @@ export class Cpu implements CpuPort {
     this.mergePairs = opts.mergePairs ?? true;
     this.featXnx = opts.featXnx ?? false;
     this.dczidBs = opts.dczidBs ?? DCZID_BS_64;
-    this.tlb = new Tlb(opts.tlbEntries ?? 4096);
+    this.tlb = new Tlb(opts.tlbEntries ?? 4096, opts.tlbWays ?? Math.min(4, opts.tlbEntries ?? 4));
     this.walker = new Walker(bus, this.s2tlb);
     this.cost = opts.cost ? opts.cost.forCpu(this.index) : null;
     if (this.cost !== null) {
@@ -454,7 +464,11 @@ export class Cpu implements CpuPort {
   msr(reg: SysReg, value: bigint): void {
     if (!this.sys.has(reg)) throw new RangeError(`unknown system register ${reg}`);
     if (READ_ONLY.has(reg)) throw new RangeError(`${reg} is read-only`);
-    this.sys.set(reg, BigInt.asUintN(64, value));
+    const v = BigInt.asUintN(64, value);
+    // Rewriting a register with its value changes no translation state: no recompute, and no
+    // flush of the translation registers' TLB entries (they cache nothing that could change).
+    if (this.sys.get(reg) === v) return;
+    this.sys.set(reg, v);
     this.recompute();
     if (FLUSHING.has(reg)) {
       this.tlb.flush();
@@ -566,16 +580,28 @@ export class Cpu implements CpuPort {
     }
     this.uPage = NaN;
     this.uEntry = null;
+    this.wPage = NaN;
+    this.wEntry = null;
   }
 
   // ---------------------------------------------------------------- TLB
 
-  /** The TLB entry for `page` in the current context, or null (micro-TLB updated on a hit). */
+  /** The TLB entry for `page` in the current context, or null (load micro-TLB updated on a hit). */
   private lookup(page: number): TlbEntry | null {
     const e = this.tlb.lookup(page, this.regime, this.ctxVmid, this.ctxAsid);
     if (e !== null) {
       this.uPage = page;
       this.uEntry = e;
+    }
+    return e;
+  }
+
+  /** The TLB entry for `page` for a store, or null (store micro-TLB updated on a hit). */
+  private lookupW(page: number): TlbEntry | null {
+    const e = this.tlb.lookup(page, this.regime, this.ctxVmid, this.ctxAsid);
+    if (e !== null) {
+      this.wPage = page;
+      this.wEntry = e;
     }
     return e;
   }
@@ -587,6 +613,7 @@ export class Cpu implements CpuPort {
    */
   private translate(page: number): TlbEntry | null {
     if (page === this.uPage) return this.uEntry;
+    if (page === this.wPage) return this.wEntry;
     const hit = this.lookup(page);
     if (hit !== null) return hit;
     const w = this.walk;
@@ -677,6 +704,10 @@ export class Cpu implements CpuPort {
       comb.rule = cfg.enabled ? RULE.NO_STAGE2 : RULE.MMU_OFF;
     }
     const e = this.tlb.victim(page);
+    if (e === this.wEntry) {
+      this.wPage = NaN;
+      this.wEntry = null;
+    }
     e.vpage = page;
     e.regime = this.regime;
     e.vmid = this.ctxVmid;
@@ -736,11 +767,37 @@ export class Cpu implements CpuPort {
     return e;
   }
 
+  /**
+   * The bytes a fast-path load of a direct-memory entry without a page reads: the page if it
+   * has been allocated since the fill (cached in the entry), else the shared zero page (an
+   * untouched page reads as zero; re-checked on every such load, never cached). Null when the
+   * entry has no direct memory (the slow path handles it).
+   */
+  private readPage(e: TlbEntry): Uint8Array | null {
+    const d = e.direct;
+    if (d === null) return null;
+    const p = d.pageForRead(e.devOff);
+    if (p === null) return ZERO_PAGE;
+    e.page = p;
+    return p;
+  }
+
+  /** The page a fast-path store writes (allocated on first write, cached), or null. */
+  private writePage(e: TlbEntry): Uint8Array | null {
+    const d = e.direct;
+    if (d === null) return null;
+    const p = d.pageForWrite(e.devOff);
+    e.page = p;
+    return p;
+  }
+
   /** Invalidate the micro-TLB of every CPU on the bus. */
   private resetMicroTlbs(): void {
     for (const c of this.cluster.cpus) {
       c.uPage = NaN;
       c.uEntry = null;
+      c.wPage = NaN;
+      c.wEntry = null;
     }
   }
 
@@ -751,14 +808,13 @@ export class Cpu implements CpuPort {
    */
   tlbiEl1(va?: VA, asid?: number): void {
     const vmid = this.vmid;
-    const page = va === undefined ? 0 : va - (va & 0xfff);
-    for (const c of this.cluster.cpus) {
-      c.tlb.invalidate((e) => {
-        if (e.regime !== REGIME_EL10 || e.vmid !== vmid) return false;
-        if (va !== undefined && e.vpage !== page) return false;
-        if (asid !== undefined && (e.global ? va === undefined : e.asid !== asid)) return false;
-        return true;
-      });
+    const a = asid === undefined ? -1 : asid;
+    const cpus = this.cluster.cpus;
+    if (va === undefined) {
+      for (let i = 0; i < cpus.length; i++) cpus[i].tlb.invalidateContext(REGIME_EL10, vmid, a);
+    } else {
+      const page = va - (va & 0xfff);
+      for (let i = 0; i < cpus.length; i++) cpus[i].tlb.invalidateVa(page, REGIME_EL10, vmid, a);
     }
     this.resetMicroTlbs();
   }
@@ -768,21 +824,19 @@ export class Cpu implements CpuPort {
    * the combined entries that used them.
    */
   tlbiStage2(vmid: number, ipa?: IPA): void {
-    const page = ipa === undefined ? 0 : ipa - (ipa % 4096);
+    const page = ipa === undefined ? -1 : ipa - (ipa % 4096);
     for (const c of this.cluster.cpus) {
-      c.s2tlb.invalidate((e) => e.vmid === vmid && (ipa === undefined || e.ipaPage === page));
-      c.tlb.invalidate((e) =>
-        e.regime === REGIME_EL10 && e.vmid === vmid && (ipa === undefined || e.ipaPage === page)
-      );
+      c.s2tlb.invalidateIpa(vmid, page);
+      c.tlb.invalidateIpa(vmid, page);
     }
     this.resetMicroTlbs();
   }
 
   /** TLBI ALLE2IS / VAE2IS: EL2-regime entries (all, or the page of `va`), broadcast. */
   tlbiEl2(va?: VA): void {
-    const page = va === undefined ? 0 : va - (va & 0xfff);
     for (const c of this.cluster.cpus) {
-      c.tlb.invalidate((e) => e.regime === REGIME_EL2 && (va === undefined || e.vpage === page));
+      if (va === undefined) c.tlb.invalidateContext(REGIME_EL2, 0, -1);
+      else c.tlb.invalidateVa(va - (va & 0xfff), REGIME_EL2, 0, -1);
     }
     this.resetMicroTlbs();
   }
@@ -1346,7 +1400,7 @@ export class Cpu implements CpuPort {
         const page = va - po;
         const e = page === this.uPage ? this.uEntry : this.lookup(page);
         if (e !== null && (e.perm & this.needR) !== 0) {
-          const p = e.page;
+          const p = e.page ?? this.readPage(e);
           if (p !== null) {
             copyBytes(p, po, dst, off, size);
             const c = this.cost;
@@ -1375,9 +1429,9 @@ export class Cpu implements CpuPort {
       const po = va & 0xfff;
       if ((po & (size - 1)) === 0) {
         const page = va - po;
-        const e = page === this.uPage ? this.uEntry : this.lookup(page);
+        const e = page === this.wPage ? this.wEntry : this.lookupW(page);
         if (e !== null && (e.perm & this.needW) !== 0) {
-          const p = e.page;
+          const p = e.page ?? this.writePage(e);
           if (p !== null) {
             copyBytes(src, off, p, po, size);
             if (this.cluster.monitor.armed !== 0) {
@@ -1837,7 +1891,7 @@ export class Cpu implements CpuPort {
       const page = va - po;
       const e = page === this.uPage ? this.uEntry : this.lookup(page);
       if (e !== null && (e.perm & this.needR) !== 0) {
-        const p = e.page;
+        const p = e.page ?? this.readPage(e);
         if (p !== null) {
           const c = this.cost;
           if (c !== null) {
@@ -1881,9 +1935,9 @@ export class Cpu implements CpuPort {
     const po = va & 0xfff;
     if ((po & 3) === 0) {
       const page = va - po;
-      const e = page === this.uPage ? this.uEntry : this.lookup(page);
+      const e = page === this.wPage ? this.wEntry : this.lookupW(page);
       if (e !== null && (e.perm & this.needW) !== 0) {
-        const p = e.page;
+        const p = e.page ?? this.writePage(e);
         if (p !== null) {
           p[po] = v;
           p[po + 1] = v >>> 8;

@@ -119,6 +119,10 @@ export interface SampleMachineOptions {
   vmid?: number;
   /** Extra devices to attach: [base, device]. */
   devices?: [number, BusDevice][];
+  /** Combined TLB entries per CPU (default the CPU's). */
+  tlbEntries?: number;
+  /** Combined TLB ways (default the CPU's). */
+  tlbWays?: number;
 }
 
 /** The machine {@link sampleMachine} builds. */
@@ -164,7 +168,13 @@ export function sampleMachine(opts: SampleMachineOptions = {}): SampleMachine {
   const vmid = opts.vmid ?? 1;
   const cpus: Cpu[] = [];
   for (let i = 0; i < (opts.cpus ?? 1); i++) {
-    const cpu = new Cpu(bus, { vcpuId: i, cost, el2: hyp });
+    const cpu = new Cpu(bus, {
+      vcpuId: i,
+      cost,
+      el2: hyp,
+      tlbEntries: opts.tlbEntries,
+      tlbWays: opts.tlbWays,
+    });
     cpu.msr("VTCR_EL2", xenVtcr(4));
     cpu.msr("VTTBR_EL2", (BigInt(vmid) << 48n) | BigInt(s2.root));
     cpu.msr("HCR_EL2", XEN_GUEST_HCR);

@@ -5,6 +5,15 @@
  * (a block mapping is cached as the 4 KiB pieces touched — TLBs may hold smaller entries than the
  * descriptor, D8.13.x). Faulting translations are never cached. Invalidation is explicit (TLBI).
  *
+ * Both TLBs are set-associative (default 4 ways, least-recently-used replacement within a set,
+ * the set chosen by the low bits of the page number), so pages whose addresses differ by a
+ * multiple of the set span — a copy's source and destination 16 MiB apart — share a set
+ * without evicting each other. Which entry is evicted is microarchitectural: any entry may be
+ * evicted at any time (D8.13), so the replacement policy changes only speed, never results.
+ * TLBI by VA (or IPA) on the stage-2 TLB looks at one set; invalidation by VMID/ASID scans the
+ * entries made so far, and nothing when no fill happened since the last full flush. Entries are
+ * created on first use: a CPU costs little until it translates.
+ *
  * Each combined entry also caches what the bus decode found for its physical page, so a hit goes
  * straight to the device (or to the RAM page) without another lookup.
  *
@@ -100,49 +109,165 @@ export class TlbEntry {
 
 const NO_ROW = new Float64Array(0);
 
-/** Lookup key of the combined TLB. */
-function slot(vpage: number, mask: number): number {
-  return (vpage / 4096) & mask;
+/** Set index of a page number (VA or IPA page, signed-number form) for `mask` = sets − 1. */
+function setOf(page: number, mask: number): number {
+  return (page / 4096) & mask;
 }
 
-/** A direct-mapped combined TLB. */
+/** Check a power-of-two geometry; returns sets − 1. */
+function geometry(size: number, ways: number, what: string): number {
+  if (size <= 0 || (size & (size - 1)) !== 0) {
+    throw new RangeError(`${what} size must be a power of two`);
+  }
+  if (ways <= 0 || (ways & (ways - 1)) !== 0 || ways > size) {
+    throw new RangeError(`${what} ways must be a power of two no larger than its size`);
+  }
+  return size / ways - 1;
+}
+
+/** A set-associative combined TLB (see the module doc). */
 export class Tlb {
-  /** The entries. */
-  readonly entries: TlbEntry[];
+  /** Entries in all. */
+  readonly size: number;
+  /** Ways per set. */
+  readonly ways: number;
   private readonly mask: number;
+  /** Slot `set · ways + way`; null until first used. */
+  private readonly slots: (TlbEntry | null)[];
+  /** Last-use stamps of the slots (LRU within a set). */
+  private readonly stamps: Float64Array;
+  private clock = 0;
+  /** Every entry created, for scans. */
+  private readonly made: TlbEntry[] = [];
+  /** A fill happened since the last full flush (else every entry is invalid). */
+  private live = false;
   /** Fills since creation. */
   fills = 0;
 
-  /** Make a TLB of `size` entries (power of two). */
-  constructor(size = 4096) {
-    if ((size & (size - 1)) !== 0) throw new RangeError("TLB size must be a power of two");
-    this.mask = size - 1;
-    this.entries = [];
-    for (let i = 0; i < size; i++) this.entries.push(new TlbEntry());
+  /** Make a TLB of `size` entries in sets of `ways` (powers of two; default 4096, 4-way). */
+  constructor(size = 4096, ways = 4) {
+    this.mask = geometry(size, ways, "TLB");
+    this.size = size;
+    this.ways = ways;
+    this.slots = new Array(size).fill(null);
+    this.stamps = new Float64Array(size);
   }
 
   /** The entry for `vpage` in the given context, or null. */
   lookup(vpage: number, regime: number, vmid: number, asid: number): TlbEntry | null {
-    const e = this.entries[slot(vpage, this.mask)];
-    if (
-      e.valid && e.vpage === vpage && e.regime === regime &&
-      (regime === REGIME_EL2 || e.vmid === vmid) && (e.global || e.asid === asid)
-    ) return e;
+    const w = this.ways;
+    const b = setOf(vpage, this.mask) * w;
+    for (let i = b; i < b + w; i++) {
+      const e = this.slots[i];
+      if (
+        e !== null && e.valid && e.vpage === vpage && e.regime === regime &&
+        (regime === REGIME_EL2 || e.vmid === vmid) && (e.global || e.asid === asid)
+      ) {
+        this.stamps[i] = ++this.clock;
+        return e;
+      }
+    }
     return null;
   }
 
-  /** The entry slot a fill for `vpage` overwrites (marked invalid, ready to be filled). */
+  /**
+   * The entry a fill for `vpage` overwrites (marked invalid, ready to be filled): an unused or
+   * invalid way of the page's set, else the least recently used one.
+   */
   victim(vpage: number): TlbEntry {
-    const e = this.entries[slot(vpage, this.mask)];
+    const w = this.ways;
+    const b = setOf(vpage, this.mask) * w;
+    let v = b;
+    let oldest = Infinity;
+    for (let i = b; i < b + w; i++) {
+      const e = this.slots[i];
+      if (e === null || !e.valid) {
+        v = i;
+        break;
+      }
+      if (this.stamps[i] < oldest) {
+        oldest = this.stamps[i];
+        v = i;
+      }
+    }
+    let e = this.slots[v];
+    if (e === null) {
+      e = new TlbEntry();
+      this.slots[v] = e;
+      this.made.push(e);
+    }
     e.valid = false;
+    this.stamps[v] = ++this.clock;
     this.fills++;
+    this.live = true;
     return e;
+  }
+
+  /**
+   * TLBI by VA (VAE1/VAAE1/VAE2): the entries for `vpage` in `regime` (and `vmid` for EL1&0).
+   * `asid` ≥ 0: global entries and those of that ASID (VAE1); −1: every ASID (VAAE1).
+   * Looks at one set. Returns how many entries were invalidated.
+   */
+  invalidateVa(vpage: number, regime: number, vmid: number, asid: number): number {
+    if (!this.live) return 0;
+    const w = this.ways;
+    const b = setOf(vpage, this.mask) * w;
+    let n = 0;
+    for (let i = b; i < b + w; i++) {
+      const e = this.slots[i];
+      if (
+        e !== null && e.valid && e.vpage === vpage && e.regime === regime &&
+        (regime === REGIME_EL2 || e.vmid === vmid) && (asid < 0 || e.global || e.asid === asid)
+      ) {
+        e.valid = false;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * TLBI by context (VMALLE1/ASIDE1/ALLE2): every entry of `regime` (and `vmid` for EL1&0);
+   * `asid` ≥ 0: only the non-global entries of that ASID (ASIDE1). Returns how many.
+   */
+  invalidateContext(regime: number, vmid: number, asid: number): number {
+    if (!this.live) return 0;
+    let n = 0;
+    for (const e of this.made) {
+      if (
+        e.valid && e.regime === regime && (regime === REGIME_EL2 || e.vmid === vmid) &&
+        (asid < 0 || (!e.global && e.asid === asid))
+      ) {
+        e.valid = false;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * TLBI IPAS2E1/VMALLS12E1 on the combined entries: the EL1&0 entries of `vmid` whose stage-1
+   * output page is `ipaPage` (−1: all of the VMID). Returns how many.
+   */
+  invalidateIpa(vmid: number, ipaPage: number): number {
+    if (!this.live) return 0;
+    let n = 0;
+    for (const e of this.made) {
+      if (
+        e.valid && e.regime === REGIME_EL10 && e.vmid === vmid &&
+        (ipaPage < 0 || e.ipaPage === ipaPage)
+      ) {
+        e.valid = false;
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Invalidate entries matching `pred`; returns how many. */
   invalidate(pred: (e: TlbEntry) => boolean): number {
     let n = 0;
-    for (const e of this.entries) {
+    for (const e of this.made) {
       if (e.valid && pred(e)) {
         e.valid = false;
         n++;
@@ -153,7 +278,16 @@ export class Tlb {
 
   /** Invalidate everything. */
   flush(): void {
-    for (const e of this.entries) e.valid = false;
+    if (!this.live) return;
+    for (const e of this.made) e.valid = false;
+    this.live = false;
+  }
+
+  /** Entries holding a translation. */
+  get validCount(): number {
+    let n = 0;
+    for (const e of this.made) if (e.valid) n++;
+    return n;
   }
 }
 
@@ -179,39 +313,95 @@ export class S2TlbEntry {
   level = 0;
 }
 
-/** A direct-mapped stage-2 TLB. */
+/** A set-associative stage-2 TLB (see the module doc). */
 export class S2Tlb {
-  /** The entries. */
-  readonly entries: S2TlbEntry[];
+  /** Entries in all. */
+  readonly size: number;
+  /** Ways per set. */
+  readonly ways: number;
   private readonly mask: number;
+  private readonly slots: (S2TlbEntry | null)[];
+  private readonly stamps: Float64Array;
+  private clock = 0;
+  private readonly made: S2TlbEntry[] = [];
+  private live = false;
 
-  /** Make a stage-2 TLB of `size` entries (power of two). */
-  constructor(size = 1024) {
-    this.mask = size - 1;
-    this.entries = [];
-    for (let i = 0; i < size; i++) this.entries.push(new S2TlbEntry());
+  /** Make a stage-2 TLB of `size` entries in sets of `ways` (default 1024, 4-way). */
+  constructor(size = 1024, ways = 4) {
+    this.mask = geometry(size, ways, "stage-2 TLB");
+    this.size = size;
+    this.ways = ways;
+    this.slots = new Array(size).fill(null);
+    this.stamps = new Float64Array(size);
   }
 
   /** The entry for `ipaPage` under `vmid`, or null. */
   lookup(ipaPage: number, vmid: number): S2TlbEntry | null {
-    const e = this.entries[slot(ipaPage, this.mask)];
-    return e.valid && e.ipaPage === ipaPage && e.vmid === vmid ? e : null;
+    const w = this.ways;
+    const b = setOf(ipaPage, this.mask) * w;
+    for (let i = b; i < b + w; i++) {
+      const e = this.slots[i];
+      if (e !== null && e.valid && e.ipaPage === ipaPage && e.vmid === vmid) {
+        this.stamps[i] = ++this.clock;
+        return e;
+      }
+    }
+    return null;
   }
 
-  /** The slot a fill for `ipaPage` overwrites. */
+  /** The entry a fill for `ipaPage` overwrites (an unused/invalid way, else the LRU one). */
   victim(ipaPage: number): S2TlbEntry {
-    const e = this.entries[slot(ipaPage, this.mask)];
+    const w = this.ways;
+    const b = setOf(ipaPage, this.mask) * w;
+    let v = b;
+    let oldest = Infinity;
+    for (let i = b; i < b + w; i++) {
+      const e = this.slots[i];
+      if (e === null || !e.valid) {
+        v = i;
+        break;
+      }
+      if (this.stamps[i] < oldest) {
+        oldest = this.stamps[i];
+        v = i;
+      }
+    }
+    let e = this.slots[v];
+    if (e === null) {
+      e = new S2TlbEntry();
+      this.slots[v] = e;
+      this.made.push(e);
+    }
     e.valid = false;
+    this.stamps[v] = ++this.clock;
+    this.live = true;
     return e;
+  }
+
+  /** TLBI IPAS2E1 (`ipaPage` ≥ 0, one set) or VMALLS12E1 (−1) for `vmid`. */
+  invalidateIpa(vmid: number, ipaPage: number): void {
+    if (!this.live) return;
+    if (ipaPage >= 0) {
+      const w = this.ways;
+      const b = setOf(ipaPage, this.mask) * w;
+      for (let i = b; i < b + w; i++) {
+        const e = this.slots[i];
+        if (e !== null && e.valid && e.vmid === vmid && e.ipaPage === ipaPage) e.valid = false;
+      }
+      return;
+    }
+    for (const e of this.made) if (e.valid && e.vmid === vmid) e.valid = false;
   }
 
   /** Invalidate entries matching `pred`. */
   invalidate(pred: (e: S2TlbEntry) => boolean): void {
-    for (const e of this.entries) if (e.valid && pred(e)) e.valid = false;
+    for (const e of this.made) if (e.valid && pred(e)) e.valid = false;
   }
 
   /** Invalidate everything. */
   flush(): void {
-    for (const e of this.entries) e.valid = false;
+    if (!this.live) return;
+    for (const e of this.made) e.valid = false;
+    this.live = false;
   }
 }
