@@ -7,6 +7,9 @@
 import { exit, guard, processArgs, writeStderr, writeStdout } from "./cli/io.ts";
 import { VERSION } from "./version.ts";
 import { run as boot } from "./cli/boot.ts";
+import { run as compare } from "./cli/compare.ts";
+import { run as lint } from "./cli/lint.ts";
+import { run as scan } from "./cli/scan.ts";
 
 /** One subcommand: its one-line summary and its entry point. */
 interface Command {
@@ -16,6 +19,9 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   boot: { summary: "Boot a board: Xen builds dom0, dom0 boots and runs a workload", run: boot },
+  compare: { summary: "Boot a board under several policies and compare the runs", run: compare },
+  lint: { summary: "Check a board for Xen on Arm: findings, why they matter, fixes", run: lint },
+  scan: { summary: "Boot or lint many boards in one process, with a summary table", run: scan },
 };
 
 const USAGE = `dom0sim ${VERSION} — a firmware model of Xen 4.17 on ARMv8-A

@@ -14,6 +14,7 @@ import { POLICIES } from "../hyp/policy.ts";
 import { bootJson } from "../sim/json.ts";
 import { renderBootText } from "../sim/render_text.ts";
 import { runBoard } from "../sim/run.ts";
+import { renderBootHtml } from "../sim/report_html.ts";
 import {
   EXIT_OK,
   readFileOrUndefined,
@@ -43,6 +44,8 @@ Options:
   -D, --define N[=V]    preprocessor definition (repeatable)
   --dom0-dtb OUT.dtb    also write the DTB Xen built for dom0
   --json                print one JSON object instead of text (docs/JSON.md)
+  --report OUT.html     also write a self-contained HTML report: SVG memory map (IPA and PA,
+                        coloured by effective memory type, faults marked), tables, consoles
   --summary-only        print the summary without the console
   --verbose             show dom0sim's own "(XEN) [dom0sim] Mapping ..." lines and dtc warnings
   --no-verify           do not boot again to verify the suggested fixes
@@ -57,6 +60,7 @@ Examples:
   dom0sim boot boards/qemu-virt.dts
   dom0sim boot boards/qemu-virt-sram.dts --policy xen-4.7 --workload sram-memset
   dom0sim boot boards/zynqmp-ocm.dts -I include --dom0-dtb /tmp/dom0.dtb --json
+  dom0sim boot boards/qemu-virt-sram.dts --policy xen-4.7 --workload sram-memset --report /tmp/r.html
 `;
 
 function listPolicies(): string {
@@ -135,6 +139,7 @@ export function run(argv: string[]): Promise<number> {
       define: { type: "string", short: "D", multiple: true },
       "dom0-dtb": { type: "string" },
       json: { type: "boolean" },
+      report: { type: "string" },
       "summary-only": { type: "boolean" },
       verbose: { type: "boolean" },
       "no-verify": { type: "boolean" },
@@ -186,6 +191,7 @@ export function run(argv: string[]): Promise<number> {
     );
   }
   if (values["dom0-dtb"]) writeOutput(values["dom0-dtb"], r.xen.build.dtb);
+  if (values.report) writeOutput(values.report, renderBootHtml(r, summary));
   if (values.json) {
     writeStdout(JSON.stringify(bootJson(r, summary), null, 2) + "\n");
   } else {

@@ -157,7 +157,7 @@ export function lintBoard(file: string, bytes: Uint8Array, opts: LintOptions = {
             severity: "error",
             node: "/",
             policy,
-            message: `the Xen model refuses the board: ${e.line()}`,
+            message: `the Xen model refuses the board: ${e.detail}`,
             why: "Xen panics while building dom0, so nothing boots; model-based rules were skipped",
             fix: "fix the error Xen reports (other findings may point at the cause)",
           });

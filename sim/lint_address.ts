@@ -206,7 +206,10 @@ export function overlapFindings(map: AddressMap): Finding[] {
       if (kinds === "device+device" || kinds === "ram+ram") {
         if (seen.has(key)) continue;
         seen.add(key);
-        const [first, second] = a.path < b.path ? [a, b] : [b, a];
+        // Report on the node that starts later, naming the one it runs into.
+        const [first, second] = a.start < b.start || (a.start === b.start && a.path < b.path)
+          ? [a, b]
+          : [b, a];
         out.push({
           rule: "reg-overlap",
           severity: "error",
@@ -250,6 +253,11 @@ export function overlapFindings(map: AddressMap): Finding[] {
         const res = a.kind === "reserved" ? a : b;
         const other = res === a ? b : a;
         if (kinds === "device+reserved" && res.noMap) continue;
+        // Inside RAM, the device+RAM error already names the reservation.
+        if (
+          kinds === "device+reserved" &&
+          rs.some((r) => r.kind === "ram" && r.start < hi && lo < r.end)
+        ) continue;
         if (seen.has(key)) continue;
         seen.add(key);
         out.push({

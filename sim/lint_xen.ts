@@ -7,6 +7,7 @@
  * @module
  */
 
+import { deviceAddresses } from "../dt/address.ts";
 import type { Node } from "../dt/tree.ts";
 import type { Scenario } from "../dom0/workload.ts";
 import { findPolicy } from "../hyp/policy.ts";
@@ -85,6 +86,22 @@ function gicPart(version: number, index: number): string {
   return index === 0 ? "distributor (GICD)" : `reg ${index} (redistributors or legacy interfaces)`;
 }
 
+/** The node whose dom0 stage-2 mapping covers part of `path`'s registers, if any. */
+function exposedBy(run: BootRun, path: string): string | null {
+  const node = run.hostTree.lookup(path);
+  if (!node) return null;
+  for (const r of deviceAddresses(node, { flavor: "linux", strict: false })) {
+    if (!r.ok) continue;
+    const lo = Number(r.address), hi = Number(r.address + r.size);
+    for (const m of run.xen.dom0.mappings) {
+      if (m.removed || m.pa + m.size <= lo || hi <= m.pa) continue;
+      const src = m.source.split(" (")[0];
+      if (!related(src, path)) return src;
+    }
+  }
+  return null;
+}
+
 /** `xen-keeps`: the devices Xen removes from dom0's tree because it drives them. */
 export function keptFindings(run: BootRun): Finding[] {
   const out: Finding[] = [];
@@ -95,6 +112,7 @@ export function keptFindings(run: BootRun): Finding[] {
     const isUart = host.uart?.node.path === path;
     if (isUart) {
       const stdout = tree.root.child("chosen")?.prop("stdout-path")?.str();
+      const exposer = exposedBy(run, path);
       out.push({
         rule: "xen-keeps",
         severity: "info",
@@ -103,7 +121,9 @@ export function keptFindings(run: BootRun): Finding[] {
         why: `dom0's console is hvc0 (Xen's PV console) instead${
           stdout ? `; Xen also drops /chosen/stdout-path ("${stdout}") from dom0's tree` : ""
         }${
-          host.uart?.vuart
+          exposer
+            ? `; but dom0's stage-2 mapping for ${exposer} covers the UART's registers (see subpage-mmio)`
+            : host.uart?.vuart
             ? "; dom0's accesses to the UART's registers trap to Xen's vUART (console output only)"
             : ""
         }`,
@@ -119,16 +139,27 @@ export function keptFindings(run: BootRun): Finding[] {
         return p !== undefined && p.length >= 4 && p.u32(0) === ph;
       }).map((n) => n.path)
       : [];
+    const pt = users.filter((u) => tree.lookup(u)?.has("xen,passthrough"));
+    const own = users.filter((u) => !pt.includes(u));
+    const whyParts: string[] = [];
+    if (own.length > 0) {
+      whyParts.push(
+        `Xen strips iommus from ${
+          own.join(", ")
+        } in dom0's tree and attaches them to dom0's stage-2 tables itself (iommu_assign_dt_device), so their DMA reaches only dom0's memory`,
+      );
+    }
+    if (pt.length > 0) {
+      whyParts.push(`${pt.join(", ")} (xen,passthrough) go to the domU they are assigned to`);
+    }
     out.push({
       rule: "xen-keeps",
       severity: "info",
       node: path,
       related: users,
       message: `Xen keeps ${path} (${what}): it is not in dom0's tree`,
-      why: users.length > 0
-        ? `dom0 cannot program the IOMMU; Xen strips iommus from ${
-          users.join(", ")
-        } in dom0's tree and attaches them to dom0's stage-2 tables itself (iommu_assign_dt_device), so their DMA reaches only dom0's memory`
+      why: whyParts.length > 0
+        ? `dom0 cannot program the IOMMU; ${whyParts.join("; ")}`
         : "dom0 cannot use the device; Xen drives it",
       fix: "nothing to fix: Xen owns the device by design",
     });
@@ -219,7 +250,11 @@ export function subpageFindings(run: BootRun, map: AddressMap): Finding[] {
         reported = true;
       }
     }
-    if (!reported) infoPages.push({ page, nodes: unrelated });
+    // Nodes that overlap each other are reg-overlap's business, not a shared page's.
+    const overlapping = inPage.some((x) =>
+      inPage.some((y) => !related(x.path, y.path) && x.start < y.end && y.start < x.end)
+    );
+    if (!reported && !overlapping) infoPages.push({ page, nodes: unrelated });
   }
   for (const [src, e] of exposed) {
     const srcRegion = devs.find((r) => r.path === src);
@@ -264,9 +299,13 @@ export function subpageFindings(run: BootRun, map: AddressMap): Finding[] {
 
 const RANK_SEV: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-/** Whether a compatible string names memory (mmio-sram, `*-sram`, `*,ocm*`, shared memory). */
+/**
+ * Whether a compatible string names memory: `mmio-sram`, `*-sram*`, on-chip memory (`*,ocm*`,
+ * `*-ocm*`, but not an OCM *controller* such as ZynqMP's `xlnx,zynqmp-ocmc-1.0`, which is a
+ * register block) or shared memory (`*shmem*`, e.g. `arm,scmi-shmem`).
+ */
 export function memoryLikeCompatible(c: string): boolean {
-  return c === "mmio-sram" || /-sram/.test(c) || /,ocm/.test(c) || /shmem/.test(c);
+  return c === "mmio-sram" || /-sram/.test(c) || /[,-]ocm(?!c)/.test(c) || /shmem/.test(c);
 }
 
 /** The memory-like nodes with `reg`, outermost only (partitions of an SRAM go with it). */
