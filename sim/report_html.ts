@@ -147,6 +147,15 @@ function table(
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table>`;
 }
 
+/** A node list for a table cell: up to three names, the rest behind a count (all in the title). */
+function nodeCell(list: string): string {
+  const all = list.split(", ");
+  if (all.length <= 3) return esc(list);
+  return `<span title="${esc(all.join("\n"))}">${esc(all.slice(0, 3).join(", "))} (+${
+    all.length - 3
+  } more)</span>`;
+}
+
 function memoryTable(s: BootSummary, prefix: string): string {
   const rows: string[][] = [];
   const attrs: string[] = [];
@@ -160,7 +169,7 @@ function memoryTable(s: BootSummary, prefix: string): string {
     rows.push([
       `${hex(r.ipa, 8)}–${hex(r.ipa + r.size - 1, 8)}`,
       humanSize(r.size),
-      esc(r.node),
+      nodeCell(r.node),
       esc(r.p2mType),
       `${hex(r.s2MemAttr)} ${esc(r.s2Type)}`,
       esc(r.rule) + (r.proposed ? " <em>(proposed, not in Xen)</em>" : ""),
@@ -434,7 +443,7 @@ export function renderCompareHtml(c: Comparison): string {
       c.memoryMap.map((r) => [
         `${hex(r.ipa, 8)}–${hex(r.ipa + r.size - 1, 8)}`,
         humanSize(r.size),
-        esc(r.node),
+        nodeCell(r.node),
         ...r.cells.map((x) =>
           x.p2mType === "(not mapped)"
             ? "(not mapped)"

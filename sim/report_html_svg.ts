@@ -63,6 +63,17 @@ function hex(v: number): string {
   return "0x" + v.toString(16);
 }
 
+/**
+ * A short label for a region whose `node` may list several nodes: the outermost one (fewest
+ * path components, reserved-memory last), by its last path component.
+ */
+export function labelOf(node: string): string {
+  const all = node.split(", ");
+  const depth = (p: string) => p.split("/").length + (p.startsWith("/reserved-memory/") ? 100 : 0);
+  const best = all.reduce((a, b) => (depth(b) < depth(a) ? b : a));
+  return best.split("/").pop() || best;
+}
+
 /** A piecewise-linear address axis. */
 interface Axis {
   /** Breakpoints (sorted addresses). */
@@ -219,7 +230,7 @@ export function renderMemorySvg(
         }"><title>${esc(r.tooltip.join("\n"))}</title></rect>`,
       );
       if (y1 - y0 >= 11) {
-        const name = r.node.split(", ")[0].split("/").pop() || r.node;
+        const name = labelOf(r.node);
         texts.push(
           `<text class="region-label${
             r.type.startsWith("Normal-WB") || r.type === "Device-nGnRnE" ? " on-dark" : ""
