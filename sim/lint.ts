@@ -91,6 +91,9 @@ export function parsePolicyList(arg: string | undefined): string[] {
   return [...new Set(names)];
 }
 
+/** ID_AA64MMFR0_EL1.PARange 0b0101: 48 bits (ARM ARM D19.2.64). */
+const PARANGE_48 = 5;
+
 const RULE_ORDER = new Map(LINT_RULES.map((r, i) => [r.id, i]));
 
 /** Sort findings: severity, then rule order, then node path, then policy (in `policies` order). */
@@ -134,7 +137,13 @@ export function lintBoard(file: string, bytes: Uint8Array, opts: LintOptions = {
   };
 
   const mem = memoryLikeNodes(map);
-  let geo = setupVirtPaging(CORTEX_A57_FEATURES.paRange, CORTEX_A57_FEATURES.vmid16);
+  // The geometry of a boot that succeeds replaces this estimate (the same rule as the machine
+  // sim/machine.ts builds: a Cortex-A57's 44-bit PARange, 48 bits when the board decodes higher).
+  const top = map.regions.reduce((m, r) => (r.end > m ? r.end : m), 0n);
+  let geo = setupVirtPaging(
+    top > 1n << 44n ? PARANGE_48 : CORTEX_A57_FEATURES.paRange,
+    CORTEX_A57_FEATURES.vmid16,
+  );
   let iommu = [...tree.root.walk()].some((n) => n.has("#iommu-cells"));
   let bootError: string | null = null;
 
