@@ -25,5 +25,7 @@ export * from "./fdt_wip.ts";
 export * from "./address.ts";
 export * from "./interrupts.ts";
 
-// ---- DTS compiler (dt-front): the C preprocessor, DTS parser, checks and compile API are
-// re-exported here, e.g. `export * from "./compile.ts";`.
+// ---- DTS compiler (dt-front): the C preprocessor, the dtc 1.6.1 front end and its checks.
+export * from "./compile.ts";
+export { CHECK_NAMES, type CheckMessage, UnknownCheckError } from "./checks.ts";
+export { type CppOptions, type CppResult, preprocess } from "./cpp.ts";
