@@ -369,6 +369,8 @@ export class Cpu implements CpuPort {
   private sctlr1 = 0;
   private sctlr2 = 0;
   private hcr = 0n;
+  /** HCR_EL2.TDZ (DC ZVA from EL0/EL1 traps to EL2). */
+  private tdz = false;
   private tcrA1 = false;
   private asidBits = 8;
   private asid0 = 0;
@@ -498,6 +500,7 @@ export class Cpu implements CpuPort {
     this.sctlr1 = Number(g("SCTLR_EL1") & 0xffffffffn);
     this.sctlr2 = Number(g("SCTLR_EL2") & 0xffffffffn);
     this.hcr = g("HCR_EL2");
+    this.tdz = (this.hcr & HCR.TDZ) !== 0n;
     // EL1&0 stage 1 (TCR_EL1, TTBR0/1_EL1, MAIR_EL1).
     const t = decodeTcrEl1(g("TCR_EL1"));
     const c1 = this.s1el1;
@@ -1263,28 +1266,48 @@ export class Cpu implements CpuPort {
   private replay(attempt: () => number, va: VA, insn: string): void {
     for (let n = 0;; n++) {
       if (attempt() === DONE) return;
-      if (n >= this.maxReplays) {
-        throw new GuestLivelock(
-          this.lastAbort ?? {
-            esr: 0,
-            ec: 0,
-            iss: 0,
-            fsc: -1,
-            far: va,
-            kind: "data",
-            ipa: 0,
-            size: 0,
-            write: false,
-            isv: false,
-            srt: 0,
-            s1ptw: false,
-            cm: false,
-            fromEl: this._el,
-            insn,
-          },
-        );
-      }
+      if (n >= this.maxReplays) this.livelock(va, insn);
     }
+  }
+
+  /** An element access (see {@link element}) replayed until done, without a closure. */
+  private replayElement(
+    va: VA,
+    size: number,
+    buf: Uint8Array,
+    off: number,
+    flags: number,
+    insn: string,
+    opts: AccessOptions | undefined,
+    aligned: boolean,
+  ): void {
+    for (let n = 0;; n++) {
+      if (this.element(va, size, buf, off, flags, insn, opts, aligned) === DONE) return;
+      if (n >= this.maxReplays) this.livelock(va, insn);
+    }
+  }
+
+  /** The hypervisor kept replaying the access: throw GuestLivelock with the last abort. */
+  private livelock(va: VA, insn: string): never {
+    throw new GuestLivelock(
+      this.lastAbort ?? {
+        esr: 0,
+        ec: 0,
+        iss: 0,
+        fsc: -1,
+        far: va,
+        kind: "data",
+        ipa: 0,
+        size: 0,
+        write: false,
+        isv: false,
+        srt: 0,
+        s1ptw: false,
+        cm: false,
+        fromEl: this._el,
+        insn,
+      },
+    );
   }
 
   /** The bus device response for a transaction on an entry (cacheable: bursts). */
@@ -1382,7 +1405,7 @@ export class Cpu implements CpuPort {
     if (alignmentBeforeTranslation(flags, aligned, this.sctlrA())) {
       this.faultS1("alignment", 0, va, flags, insn);
     }
-    this.replay(() => this.element(va, size, buf, off, flags, insn, opts, aligned), va, insn);
+    this.replayElement(va, size, buf, off, flags, insn, opts, aligned);
   }
 
   /** SCTLR_ELx.A of the current regime. */
@@ -1468,7 +1491,12 @@ export class Cpu implements CpuPort {
     this.pair(va, elem, src, off, A_WRITE | A_PAIR, "stp");
   }
 
-  /** LDP/STP: two elements, each checked and performed in order. */
+  /**
+   * LDP/STP: two elements, each checked and performed in order. Fast path: both elements
+   * naturally aligned in one page whose TLB entry allows the access on direct memory — what the
+   * slow path would do with no fault possible (aligned elements cannot take an alignment fault,
+   * and the combined permission covers both stages).
+   */
   private pair(
     va: VA,
     elem: number,
@@ -1477,6 +1505,42 @@ export class Cpu implements CpuPort {
     flags: number,
     insn: string,
   ): void {
+    const po = va & 0xfff;
+    if ((po & (elem - 1)) === 0 && po + 2 * elem <= 4096) {
+      const write = (flags & A_WRITE) !== 0;
+      const page = va - po;
+      const e = write
+        ? (page === this.wPage ? this.wEntry : this.lookupW(page))
+        : (page === this.uPage ? this.uEntry : this.lookup(page));
+      if (e !== null && (e.perm & (write ? this.needW : this.needR)) !== 0) {
+        const p = e.page ?? (write ? this.writePage(e) : this.readPage(e));
+        if (p !== null) {
+          const pa = e.paPage + po;
+          const n = 2 * elem;
+          if (write) copyBytes(buf, off, p, po, n);
+          else copyBytes(p, po, buf, off, n);
+          // Gathering types see an aligned X-register pair as one 16-byte transaction.
+          const merged = this.mergePairs && elem === 8 && (va & 15) === 0 &&
+            (e.memClass === 3 || e.memClass === 4);
+          if (write && this.cluster.monitor.armed !== 0) {
+            if (merged) this.cluster.monitor.onStore(this.index, pa, 16);
+            else {
+              this.cluster.monitor.onStore(this.index, pa, elem);
+              this.cluster.monitor.onStore(this.index, pa + elem, elem);
+            }
+          }
+          const c = this.cost;
+          if (c !== null) {
+            if (merged) c.access(e, pa, 16, write);
+            else {
+              c.access(e, pa, elem, write);
+              c.access(e, pa + elem, elem, write);
+            }
+          }
+          return;
+        }
+      }
+    }
     const f = elem === 16 ? flags | A_SIMD : flags;
     const aligned = (va & (elem - 1)) === 0;
     if (alignmentBeforeTranslation(f, aligned, this.sctlrA())) {
@@ -1488,22 +1552,41 @@ export class Cpu implements CpuPort {
       // cacheable types keep two accesses (cacheable memory sees line fills anyway).
       const e = this.translate(va - (va & 0xfff));
       if (e !== null && (e.memClass === 3 || e.memClass === 4)) {
-        this.replay(() => this.element(va, 16, buf, off, f, insn, undefined, true), va, insn);
+        this.replayElement(va, 16, buf, off, f, insn, undefined, true);
         return;
       }
     }
-    for (let k = 0; k < 2; k++) {
-      const a = va + k * elem;
-      this.replay(
-        () => this.element(a, elem, buf, off + k * elem, f, insn, undefined, aligned),
-        a,
-        insn,
-      );
-    }
+    this.replayElement(va, elem, buf, off, f, insn, undefined, aligned);
+    this.replayElement(va + elem, elem, buf, off + elem, f, insn, undefined, aligned);
   }
 
-  /** DC ZVA: zero the DCZID-sized block containing `va` (D7.x "DC ZVA"). */
+  /**
+   * DC ZVA: zero the DCZID-sized block containing `va` (D7.x "DC ZVA"). Fast path: no trap
+   * applies, and the TLB entry is Normal at both stages (Device at either stage is an Alignment
+   * fault), writable, on direct memory.
+   */
   dcZva(va: VA): void {
+    const block = dczvaBlockSize(this.dczidBs);
+    const el10 = this.regime === REGIME_EL10;
+    if (!el10 || (!this.tdz && (this._el !== 0 || (this.sctlr1 & SCTLR.DZE) !== 0))) {
+      const po = va & 0xfff;
+      const page = va - po;
+      const e = page === this.wPage ? this.wEntry : this.lookupW(page);
+      if (e !== null && e.devFlags === 0 && (e.perm & this.needW) !== 0 && e.direct !== null) {
+        const bo = po - (po % block);
+        const pa = e.paPage + bo;
+        const p = e.page ?? e.direct.pageForRead(e.devOff);
+        if (p !== null) p.fill(0, bo, bo + block); // an untouched page already reads as zero
+        if (this.cluster.monitor.armed !== 0) this.cluster.monitor.onStore(this.index, pa, block);
+        if (this.cost !== null) this.cost.dcZva(e.devId, e.domain, e.memClass, pa, block);
+        return;
+      }
+    }
+    this.slowDcZva(va, block);
+  }
+
+  /** DC ZVA through the traps and the checked access. */
+  private slowDcZva(va: VA, block: number): void {
     const insn = "dc zva";
     const flags = A_WRITE | A_DCZVA;
     // Traps first (DC ZVA pseudocode): EL0 with SCTLR_EL1.DZE = 0 → EL1; EL0/EL1 with
@@ -1512,17 +1595,17 @@ export class Cpu implements CpuPort {
       if (this._el === 0 && (this.sctlr1 & SCTLR.DZE) === 0) {
         this.takeSync(encodeEsr(EC.SYS64, dcTrapIss("zva")), va, insn, 1);
       }
-      if ((this.hcr & HCR.TDZ) !== 0n) {
+      if (this.tdz) {
         this.sysTrap(insn, "zva", va);
         return;
       }
     }
-    const block = dczvaBlockSize(this.dczidBs);
     const base = va - (((va % block) + block) % block);
-    this.replay(
-      () => {
-        const e = this.checked(va, 1, flags, true, insn, undefined, null, 0);
-        if (e === null) return this.trapCode;
+    for (let n = 0;; n++) {
+      const e = this.checked(va, 1, flags, true, insn, undefined, null, 0);
+      if (e === null) {
+        if (this.trapCode === DONE) return;
+      } else {
         const pa = e.paPage + (base & 0xfff);
         const resp = this.zeroBlock(e, pa, block);
         if (resp !== RESP_OKAY) this.busError(resp, va, pa, flags, insn);
@@ -1530,11 +1613,10 @@ export class Cpu implements CpuPort {
         if (this.cost !== null && e.region !== null) {
           this.cost.dcZva(e.region.id, e.domain, e.memClass, pa, block);
         }
-        return DONE;
-      },
-      va,
-      insn,
-    );
+        return;
+      }
+      if (n >= this.maxReplays) this.livelock(va, insn);
+    }
   }
 
   /** Zero `block` bytes at `pa` for DC ZVA (cacheable: the write-back; else one burst). */

@@ -630,3 +630,43 @@ Deno.test("Cpu.load() of a never-written RAM page reads zero, then sees a later 
   m.cpu.write32(KVA + 0x4000, 9); // a store to a never-written page allocates it
   assert.equal(m.bus.read32(0x4000_4000), 9);
 });
+
+Deno.test("Cpu.ldp()/stp() on direct memory: Normal-NC X pairs are one read, nGnRE pairs two", () => {
+  const m = machineWithRam();
+  m.bus.attach(0x1400_0000, new Sram(0x1000, { name: "/sram" }));
+  m.mapS2(0x1400_0000, 0x1400_0000, 0x1000, "p2m_mmio_direct_c");
+  m.mapS1(KBASE + 0x1400_0000, 0x1400_0000, 0x1000, "PROT_NORMAL_NC");
+  m.mapS1(KBASE + 0x1500_0000, 0x1400_0000, 0x1000, "PROT_DEVICE_nGnRE");
+  const src = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+  m.cpu.stp(KBASE + 0x1500_0020, 8, src); // two 8-byte Device writes
+  const reads = () => m.cost!.snapshot().total.readTransactions;
+  const out = new Uint8Array(16);
+  m.cpu.ldp(KBASE + 0x1400_0020, 8, out); // Normal-NC, 16-aligned: one 16-byte read
+  assert.deepEqual([...out], [...src]);
+  assert.equal(reads(), 1);
+  m.cpu.ldp(KBASE + 0x1400_0028, 8, out); // not 16-aligned: two reads
+  assert.equal(reads(), 3);
+  m.cpu.ldp(KBASE + 0x1500_0020, 8, out); // nGnRE: two reads
+  assert.equal(reads(), 5);
+  const snap = m.cost!.snapshot();
+  assert.equal(snap.byType["Device-nGnRE"].writeTransactions, 2);
+  assert.equal(snap.byType["Device-nGnRE"].accesses, 4);
+  // A pair crossing a page takes the slow path, element by element.
+  m.cpu.stp(KVA + 0xff8, 8, src);
+  assert.equal(m.bus.read64(0x4000_1000), 0x100f0e0d0c0b0a09n);
+});
+
+Deno.test("Cpu.dcZva() on an untouched page allocates nothing; it clears another PE's reservation", () => {
+  const m = sampleMachine({ cpus: 2 });
+  m.mapS1(KVA, 0x4000_0000, 0x20_0000, "PAGE_KERNEL");
+  const pages = () => m.ram.mem.allocatedPages;
+  const before = pages();
+  m.cpu.dcZva(KVA + 0x7000);
+  assert.equal(pages(), before);
+  m.bus.write32(0x4000_8010, 0x1234);
+  const b = new Uint8Array(8);
+  m.cpus[1].ldxr(KVA + 0x8010, 8, b);
+  m.cpu.dcZva(KVA + 0x8000); // CPU 0 writes the block CPU 1 reserved
+  assert.equal(m.cpus[1].stxr(KVA + 0x8010, 8, b), 1);
+  assert.equal(m.bus.read32(0x4000_8010), 0);
+});
