@@ -49,7 +49,7 @@ board or argument was bad input; 3 dom0sim crashed on at least one board.
 Examples:
   dom0sim scan boards -I include
   dom0sim scan boards --lint -I include --json > lint.jsonl
-  dom0sim scan boards/qemu-virt.dts boards/qemu-virt-sram.dts --policy xen-4.7 --workload sram-memset
+  dom0sim scan boards/qemu-virt-sram.dts boards/zynqmp-ocm.dts -I include --policy xen-4.7 --workload sram-memset
 `;
 
 /** Every `.dts`/`.dtb` under `dir`, sorted, skipping hidden entries. */

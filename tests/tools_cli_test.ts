@@ -1,0 +1,184 @@
+// The command line of compare, lint and scan (and boot --report): --help with examples that
+// work on the shipped boards, errors as one line with exit status 2, colour only on a terminal
+// and never with NO_COLOR.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const DENO = ["run", "--quiet", "--allow-read", "--allow-write", "main.ts"];
+
+function dom0sim(args: string[], env: Record<string, string> = { NO_COLOR: "1" }) {
+  const r = spawnSync("deno", [...DENO, ...args], {
+    cwd: ROOT,
+    env: { ...Deno.env.toObject(), ...env },
+    maxBuffer: 64 << 20,
+  });
+  return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+/** Run under a pseudo-terminal (util-linux `script`), so stdout is a TTY. */
+function onTerminal(args: string[], env: Record<string, string>): string {
+  const full = { ...Deno.env.toObject(), ...env };
+  if (!("NO_COLOR" in env)) delete full.NO_COLOR;
+  // clearEnv: the environment is exactly `full` (NO_COLOR must not leak in from this process).
+  const r = new Deno.Command("script", {
+    args: ["-qec", ["deno", ...DENO, ...args].join(" "), "/dev/null"],
+    cwd: ROOT,
+    env: full,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  return new TextDecoder().decode(r.stdout);
+}
+
+const HAVE_SCRIPT = spawnSync("script", ["--version"]).status === 0;
+
+for (const cmd of ["compare", "lint", "scan"]) {
+  Deno.test(`dom0sim ${cmd} --help prints usage, options and examples; 'help ${cmd}' prints the same`, () => {
+    const r = dom0sim([cmd, "--help"]);
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr, "");
+    assert.match(r.stdout, new RegExp(`^Usage: dom0sim ${cmd} `));
+    assert.match(r.stdout, /\nOptions:\n/);
+    assert.match(r.stdout, /\nExit status: /);
+    const examples = r.stdout.split("\nExamples:\n")[1].trimEnd().split("\n");
+    assert.ok(examples.length >= 3);
+    for (const e of examples) assert.match(e, new RegExp(`^  dom0sim ${cmd} `));
+    assert.equal(dom0sim(["help", cmd]).stdout, r.stdout);
+  });
+
+  Deno.test(`dom0sim ${cmd} --help examples all run on the shipped boards (exit 0 or 1, never 2)`, () => {
+    const help = dom0sim([cmd, "--help"]).stdout;
+    const tmp = mkdtempSync(`${tmpdir()}/dom0sim-cli-`);
+    try {
+      for (const e of help.split("\nExamples:\n")[1].trimEnd().split("\n")) {
+        // Examples may redirect stdout ("> lint.jsonl"); the test captures it instead.
+        const words = e.trim().split(/\s+/);
+        const end = words.indexOf(">");
+        const args = (end < 0 ? words : words.slice(0, end)).slice(1)
+          .map((a) => a.replace(/^\/tmp\//, `${tmp}/`));
+        const r = dom0sim(args);
+        assert.ok(r.code === 0 || r.code === 1, `${e}: exit ${r.code}: ${r.stderr}`);
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  Deno.test(`dom0sim ${cmd} reports bad input as one line with exit status 2`, () => {
+    const cases: [string[], RegExp][] = [
+      [[cmd, "--bogus"], /^error: Unknown option '--bogus'/],
+      [[cmd], /^error: expected (one board file|a directory)/],
+      [
+        [cmd, "no/such/board.dts"],
+        /^no\/such\/board\.dts: error: cannot read file: no such file or directory$/,
+      ],
+      [
+        [cmd, "boards/qemu-virt.dts", cmd === "compare" ? "--policies" : "--policy", "xen-9"],
+        /error: unknown policy 'xen-9'/,
+      ],
+    ];
+    for (const [args, re] of cases) {
+      const r = dom0sim(args);
+      if (cmd === "scan" && args[1] === "no/such/board.dts") {
+        // scan reports a missing path as a row and goes on; the status still says bad input.
+        assert.equal(r.code, 2);
+        assert.match(r.stdout, /no\/such\/board\.dts: error: cannot read file/);
+        continue;
+      }
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+      assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr.trimEnd(), re);
+      assert.equal(r.stdout, "");
+    }
+  });
+}
+
+Deno.test("dom0sim lint exits 1 on an error finding, 0 without, and --json prints one object", () => {
+  const a = dom0sim(["lint", "boards/a64-sram.dts", "-I", "include", "--json"]);
+  assert.equal(a.code, 1);
+  const j = JSON.parse(a.stdout);
+  assert.equal(j.schema, 1);
+  assert.equal(j.exitCode, 1);
+  assert.equal(j.findings[0].rule, "subpage-mmio");
+  const c = dom0sim(["lint", "boards/lint/clean.dts"]);
+  assert.equal(c.code, 0);
+  assert.match(c.stdout, /No findings\./);
+  const rules = dom0sim(["lint", "--list-rules"]);
+  assert.equal(rules.code, 0);
+  assert.match(rules.stdout, /^sram-device-memory {2}\(error, model\)/);
+});
+
+Deno.test("dom0sim boot --report and compare --report write one self-contained HTML file", () => {
+  const tmp = mkdtempSync(`${tmpdir()}/dom0sim-cli-`);
+  try {
+    const b = dom0sim([
+      "boot",
+      "boards/qemu-virt-sram.dts",
+      "--policy",
+      "xen-4.7",
+      "--workload",
+      "sram-memset",
+      "--no-verify",
+      "--report",
+      `${tmp}/boot.html`,
+    ]);
+    assert.equal(b.code, 1);
+    const html = readFileSync(`${tmp}/boot.html`, "utf8");
+    assert.match(html, /^<!DOCTYPE html>/);
+    assert.match(html, /<svg [^>]*class="memmap"/);
+    assert.match(html, /class="fault-marker" data-address="0xbff00000"/);
+    const c = dom0sim([
+      "compare",
+      "boards/zynqmp-ocm.dts",
+      "-I",
+      "include",
+      "--policies",
+      "xen-4.7,xen-4.17",
+      "--workload",
+      "sram-memcpy-unaligned",
+      "--no-verify",
+      "--report",
+      `${tmp}/compare.html`,
+    ]);
+    assert.equal(c.code, 1);
+    const ch = readFileSync(`${tmp}/compare.html`, "utf8");
+    assert.equal((ch.match(/<svg [^>]*class="memmap"/g) ?? []).length, 2);
+    // The report path is checked like any output: a missing directory is one line, exit 2.
+    const bad = dom0sim(["boot", "boards/qemu-virt.dts", "--report", `${tmp}/no/dir/r.html`]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /no\/dir\/r\.html: error: cannot write file/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+Deno.test({
+  name: "lint, compare and scan colour their output on a terminal, and not with NO_COLOR",
+  ignore: !HAVE_SCRIPT,
+  fn() {
+    const cases = [
+      ["lint", "boards/a64-sram.dts", "-I", "include"],
+      [
+        "compare",
+        "boards/qemu-virt-sram.dts",
+        "--policies",
+        "xen-4.7,xen-4.17",
+        "--workload",
+        "sram-memset",
+        "--no-verify",
+      ],
+      ["scan", "boards/lint/clean.dts"],
+    ];
+    for (const args of cases) {
+      const colored = onTerminal(args, {});
+      assert.match(colored, /\x1b\[(31|32|1)m/, args.join(" "));
+      const plain = onTerminal(args, { NO_COLOR: "1" });
+      // deno-lint-ignore no-control-regex
+      assert.doesNotMatch(plain, /\x1b\[\d+m/, args.join(" "));
+    }
+  },
+});
