@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- these tests check ANSI colour and line-control codes
 // The command line of compare, lint and scan (and boot --report): --help with examples that
 // work on the shipped boards, errors as one line with exit status 2, colour only on a terminal
 // and never with NO_COLOR.
@@ -177,7 +178,6 @@ Deno.test({
       const colored = onTerminal(args, {});
       assert.match(colored, /\x1b\[(31|32|1)m/, args.join(" "));
       const plain = onTerminal(args, { NO_COLOR: "1" });
-      // deno-lint-ignore no-control-regex
       assert.doesNotMatch(plain, /\x1b\[\d+m/, args.join(" "));
     }
   },

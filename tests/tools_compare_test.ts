@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- these tests check ANSI colour and line-control codes
 // `dom0sim compare`: the seed's question side by side — the same board and raw-driver workload
 // under xen-4.17, xen-4.7 and xen-4.8.0 — with the outcome, both syndromes of the fault, the cost
 // ratio, the memory-map rows that differ and the (identical) dom0 trees.

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- these tests check ANSI colour and line-control codes
 // `dom0sim scan`: many boards in one process. A directory with a broken board is scanned to the
 // end (the broken board is a row with its one-line error and makes the exit status 2), .dtsi and
 // other files are skipped, faults and lint findings do not change the exit status, JSON lines
@@ -80,7 +81,6 @@ Deno.test("renderScanTable() colours only the status cell and keeps the columns 
   const t = scanTotals(rows, 4);
   const plain = renderScanTable(rows, t, { boot: true, lint: false });
   const colored = renderScanTable(rows, t, { boot: true, lint: false }, { color: true });
-  // deno-lint-ignore no-control-regex
   assert.equal(colored.replace(/\x1b\[\d+m/g, ""), plain);
   assert.match(colored, /ok\.dts +\x1b\[32mok\x1b\[0m/);
   assert.match(plain, /2 boards, 1 ok, 1 bad input/);
@@ -164,7 +164,6 @@ Deno.test({
     assert.match(out, /\r\x1b\[K\[#{14}\.{14}\] 1\/2 /);
     assert.match(out, /2 boards, 2 ok/);
     // NO_COLOR: no colour codes, only the progress bar's line control.
-    // deno-lint-ignore no-control-regex
     assert.doesNotMatch(out, /\x1b\[\d+m/);
   },
 });
