@@ -44,6 +44,23 @@ export interface DeviceNodeInfo {
   reg: readonly { address: number; size: number }[];
   /** GICv3 `#redistributor-regions` (default 1). */
   redistributorRegions?: number;
+  /**
+   * For an interrupt controller: the highest interrupt ID + 1 the tree wires to it. A GIC
+   * model reports at least that many lines (rounded up to 32), since the board's GIC has them.
+   */
+  interruptLines?: number;
+  /**
+   * Fixed register values (word offset → value) of a node modelled as a register block, for
+   * identification registers the tree implies (e.g. a GICv2m frame's `MSI_TYPER`).
+   */
+  registers?: Record<number, number>;
+}
+
+/** Lines a GIC model reports: its default, or more when the board wires higher SPIs. */
+function gicLines(node: DeviceNodeInfo, dflt: number, configured?: number): number {
+  if (configured !== undefined) return configured;
+  const need = Math.ceil((node.interruptLines ?? 0) / 32) * 32;
+  return Math.min(1024, Math.max(dflt, need));
 }
 
 /** Per-model options, plus per-path overrides. */
@@ -143,10 +160,13 @@ export function createDevices(
   const cpus = opts.cpus ?? 1;
   const mpidrs = opts.mpidrs ?? Array.from({ length: cpus }, (_, i) => virtMpidr(i));
   const current = bus ? () => bus.currentCpu : () => 0;
+  const rb = node.registers
+    ? { ...o.regblock, readValues: { ...o.regblock?.readValues, ...node.registers } }
+    : o.regblock;
   const blocks = (from: number) =>
     reg.slice(from).map((r, i) => ({
       base: r.address,
-      device: new RegisterBlock(name(from + i), r.size, o.regblock) as BusDevice,
+      device: new RegisterBlock(name(from + i), r.size, rb) as BusDevice,
     }));
   switch (model) {
     case "ram":
@@ -168,8 +188,9 @@ export function createDevices(
       return blocks(0);
     case "gicv3": {
       if (reg.length === 0) return [];
+      const g3 = { ...o.gicv3, lines: gicLines(node, 256, o.gicv3?.lines) };
       const out: PlacedDevice[] = [
-        { base: reg[0].address, device: new Gicv3Distributor(name(0, "GICD"), o.gicv3) },
+        { base: reg[0].address, device: new Gicv3Distributor(name(0, "GICD"), g3) },
       ];
       const nRegions = Math.min(node.redistributorRegions ?? 1, reg.length - 1);
       let next = 0;
@@ -180,7 +201,7 @@ export function createDevices(
         out.push({
           base: r.address,
           device: new Gicv3Redistributors(name(1 + i, `GICR region ${i}`), r.size, mine, {
-            ...o.gicv3,
+            ...g3,
             firstProcessor: next,
           }),
         });
@@ -203,7 +224,12 @@ export function createDevices(
       return out;
     }
     case "gicv2": {
-      const g2 = { ...o.gicv2, cpus: Math.min(cpus, 8), currentCpu: current };
+      const g2 = {
+        ...o.gicv2,
+        cpus: Math.min(cpus, 8),
+        currentCpu: current,
+        lines: gicLines(node, 288, o.gicv2?.lines),
+      };
       const roles = ["GICD", "GICC", "GICH", "GICV"];
       return reg.map((r, i) => {
         const role = roles[i] ?? `reg ${i}`;

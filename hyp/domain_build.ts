@@ -11,6 +11,7 @@
  * @module
  */
 
+import { deviceGetAddress } from "../dt/address.ts";
 import { fdt_path_offset, fdt_setprop_inplace } from "../dt/fdt_wip.ts";
 import type { Node } from "../dt/tree.ts";
 import { type BootModule, findCmdline, findModule, type MemBank } from "./bootfdt.ts";
@@ -156,6 +157,7 @@ function insert11Bank(kinfo: KernelInfo, start: number, size: number): boolean {
 /** `allocate_memory_11`: dom0's 1:1 banks from the buddy heap (see facts §3.2). */
 export function allocateMemory11(x: XenCore, d: Domain, kinfo: KernelInfo): void {
   const c = x.console;
+  const requested = kinfo.unassignedMem;
   const minLowOrder = getOrderFromBytes(Math.min(kinfo.unassignedMem, 128 * MB));
   const minOrder = getOrderFromBytes(4 * MB);
   let order = getAllocationSize(kinfo.unassignedMem);
@@ -230,6 +232,10 @@ export function allocateMemory11(x: XenCore, d: Domain, kinfo: KernelInfo): void
         Math.floor(kinfo.unassignedMem / MB)
       }MB unallocated`,
       "dom0_mem",
+      `dom0 asked for ${Math.floor(requested / MB)} MiB of 1:1 RAM; the board has ${
+        Math.floor(x.bi.mem.reduce((t, b) => t + b.size, 0) / MB)
+      } MiB in all, part of it taken by Xen, its heap and the boot modules; ask for less ` +
+        "with dom0_mem (--dom0-mem)",
     );
   }
   kinfo.mem.forEach((b, i) => {
@@ -455,6 +461,13 @@ class Dom0Builder {
       const irq = this.platformGetIrq(node, i);
       if (irq < 0) {
         x.console.printk(XENLOG_ERR + "Unable to get irq %u for %s\n", i, node.path);
+        const r = x.irqs.lastRefusal;
+        if (r) {
+          const first = this.irqTypeSetBy.get(r.irq);
+          this.panicHint = `IRQ${r.irq} is ${irqTypeName(r.wanted)} here but ${irqTypeName(r.was)}${
+            first ? ` for ${first}` : ""
+          } earlier; Xen 4.17 keeps the first trigger type (irq_set_spi_type → -EBUSY)`;
+        }
         return irq;
       }
       const rc = this.mapIrq(irq, own, node.baseName);
@@ -464,6 +477,8 @@ class Dom0Builder {
       const a = dt.getAddress(node, i);
       if (!a) {
         x.console.printk(XENLOG_ERR + "Unable to retrieve address %u for %s\n", i, node.path);
+        const why = deviceGetAddress(node, i, { flavor: "xen", strict: false });
+        if (!why.ok) this.panicHint = why.message.replace(/\.$/, "");
         return -22;
       }
       const rc = this.mapRange(node, a[0], a[1], dec, skipMapping);
@@ -510,8 +525,14 @@ class Dom0Builder {
     const raw = dt.getRawIrq(node, i);
     const type = typeof raw === "number" ? 0 : raw.spec[2] ?? 0;
     if (this.x.irqs.setType(irq, type)) return -1;
+    if (!this.irqTypeSetBy.has(irq)) this.irqTypeSetBy.set(irq, node.path);
     return irq;
   }
+
+  /** The node whose interrupt first set each IRQ's type (for explaining a refusal). */
+  private readonly irqTypeSetBy = new Map<number, string>();
+  /** dom0sim's explanation of the failure that makes Xen panic, when it has one. */
+  panicHint = "";
 
   /** `write_properties(d, kinfo, node)`. */
   private writeProperties(node: Node): void {
@@ -855,9 +876,21 @@ class Dom0Builder {
       const m = /(-?\d+)$/.exec(e.message);
       x.console.printk("Device tree generation failed (%d).\n", m ? Number(m[1]) : -22);
       if (!m) x.console.printk(XENLOG_ERR + "%s\n", e.message);
-      xenPanic(x.console, "Could not set up DOM0 guest OS", x.file);
+      xenPanic(x.console, "Could not set up DOM0 guest OS", x.file, this.panicHint);
     }
   }
+}
+
+/** `IRQ_TYPE_*` as words. */
+function irqTypeName(t: number): string {
+  return ({
+    0: "type-none",
+    1: "edge-rising",
+    2: "edge-falling",
+    3: "edge-both",
+    4: "level-high",
+    8: "level-low",
+  } as Record<number, string>)[t] ?? `type ${t}`;
 }
 
 function latin1z(s: string): Uint8Array {

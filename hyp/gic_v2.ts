@@ -63,6 +63,27 @@ export interface GicV2Info {
   aliasedOffset: number;
   /** v2m frames. */
   v2m: V2mFrame[];
+  /** Set when `gicv2_dt_init` panics on this node (the message). */
+  initError?: string;
+}
+
+/** A GICv2 that `gicv2_dt_preinit` accepted but `gicv2_dt_init` will panic on. */
+function stubV2(node: Node, initError: string): GicV2Info {
+  return {
+    version: 2,
+    node,
+    dbase: 0,
+    dsize: 0,
+    cbase: 0,
+    csize: 0,
+    hbase: 0,
+    vbase: 0,
+    vsize: 0,
+    maintenanceIrq: 0,
+    aliasedOffset: 0,
+    v2m: [],
+    initError,
+  };
 }
 
 /**
@@ -74,13 +95,29 @@ export const QEMU_V2M_TYPER = { spiStart: 80, nrSpis: 64 };
 
 function probe(ctx: DeviceInitContext): number {
   const n = ctx.node;
+  // gicv2_dt_preinit accepts any node with a matching compatible; gicv2_dt_init then panics
+  // on what is missing (a GIC-400 described without GICH/GICV, e.g., cannot host Xen).
   const d = ctx.dt.getAddress(n, 0);
   const c = ctx.dt.getAddress(n, 1);
   const h = ctx.dt.getAddress(n, 2);
   const v = ctx.dt.getAddress(n, 3);
-  if (!d || !c || !h || !v) return -22;
-  const irq = platformGetIrq(ctx.dt, n, 0);
-  if (irq < 0) return -22;
+  const irq = d && c && h && v ? platformGetIrq(ctx.dt, n, 0) : -1;
+  const initError = !d
+    ? "GICv2: Cannot find a valid address for the distributor"
+    : !c
+    ? "GICv2: Cannot find a valid address for the CPU"
+    : !h
+    ? "GICv2: Cannot find a valid address for the hypervisor"
+    : !v
+    ? "GICv2: Cannot find a valid address for the virtual CPU"
+    : irq < 0
+    ? "GICv2: Cannot find the maintenance IRQ"
+    : undefined;
+  if (initError || !d || !c || !h || !v) {
+    ctx.result = stubV2(n, initError ?? "");
+    ctx.setUsedByXen();
+    return 0;
+  }
   const v2m: V2mFrame[] = [];
   for (const ch of n.children) {
     if (!dtIsCompatible(ch, "arm,gic-v2m-frame")) continue;

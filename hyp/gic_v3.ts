@@ -33,21 +33,40 @@ export interface GicV3Info {
   rdistStride: number;
   /** Maintenance interrupt. */
   maintenanceIrq: number;
+  /** Set when `gicv3_dt_init` panics on this node (the message). */
+  initError?: string;
 }
 
 function probe(ctx: DeviceInitContext): number {
   const n = ctx.node;
+  // gicv3_dt_preinit accepts any node with the compatible; gicv3_dt_init panics on what is
+  // missing.
+  const fail = (initError: string): number => {
+    const info: GicV3Info = {
+      version: 3,
+      node: n,
+      dbase: 0,
+      dsize: 0,
+      rdist: [],
+      rdistStride: 0,
+      maintenanceIrq: 0,
+      initError,
+    };
+    ctx.result = info;
+    ctx.setUsedByXen();
+    return 0;
+  };
   const d = ctx.dt.getAddress(n, 0);
-  if (!d) return -22;
+  if (!d) return fail("GICv3: Cannot find a valid distributor address");
   const nr = readU32(n, "#redistributor-regions") ?? 1;
   const rdist: [number, number][] = [];
   for (let i = 0; i < nr; i++) {
     const r = ctx.dt.getAddress(n, 1 + i);
-    if (!r) return -22;
+    if (!r) return fail(`GICv3: No rdist base found for region ${i}`);
     rdist.push(r);
   }
   const irq = platformGetIrq(ctx.dt, n, 0);
-  if (irq < 0) return -22;
+  if (irq < 0) return fail("GICv3: Cannot find the maintenance IRQ");
   const info: GicV3Info = {
     version: 3,
     node: n,

@@ -44,19 +44,26 @@ export class IrqTable {
     this.owner.set(irq, { kind: "xen", what });
   }
 
-  /** `irq_set_type(irq, type)`: 0, or -EBUSY when in use with another type. */
+  /**
+   * `irq_set_spi_type` / `irq_local_set_type`: 0, or -EBUSY when the IRQ already has another
+   * type (`irq_validate_new_type`: the first type configured wins, whoever uses the IRQ — so a
+   * tree that gives one SPI two trigger types, e.g. a PCIe bridge's "legacy" SPI level-high and
+   * its legacy interrupt controller child's edge-rising, makes Xen 4.17 refuse the second).
+   */
   setType(irq: number, type: number): number {
     const t = type & IRQ_TYPE_SENSE_MASK;
-    if (irq < NR_LOCAL_IRQS) {
-      this.type.set(irq, t);
-      return 0;
-    }
     const cur = this.type.get(irq) ?? IRQ_TYPE_INVALID;
     if (cur === t) return 0;
-    if (this.owner.has(irq)) return -16;
+    if (cur !== IRQ_TYPE_INVALID) {
+      this.lastRefusal = { irq, was: cur, wanted: t };
+      return -16;
+    }
     this.type.set(irq, t);
     return 0;
   }
+
+  /** The last type change {@link setType} refused (for explaining the panic that follows). */
+  lastRefusal: { irq: number; was: number; wanted: number } | null = null;
 
   /** The configured type, or -1. */
   typeOf(irq: number): number {

@@ -116,7 +116,23 @@ export function discoverHost(
       break;
     }
   }
-  if (!gic) throw new InputError(file, "Unable to find compatible GIC in the device tree");
+  if (!gic) {
+    // Name the board's primary controller (the root's interrupt-parent) to say what it has.
+    const ip = dt.tree.root.prop("interrupt-parent");
+    const primary = ip && ip.length === 4
+      ? [...dt.tree.root.walk()].find((n) => n.phandle === ip.u32())
+      : [...dt.tree.root.walk()].find((n) => n.parent && n.has("interrupt-controller"));
+    const c = primary?.compatible()[0];
+    throw new InputError(
+      file,
+      "Xen panic: Unable to find compatible GIC in the device tree" +
+        (c
+          ? ` (Xen 4.17 drives arm,gic-400, arm,cortex-a15-gic, arm,cortex-a7-gic and ` +
+            `arm,gic-v3; the board's interrupt controller is ${c})`
+          : ""),
+    );
+  }
+  if (gic.initError) throw new InputError(gic.node.path, `Xen panic: ${gic.initError}`);
   dt.intc = gic.node;
   used.add(gic.node);
   // Resolve the GIC's own maintenance IRQ now that the translator is known.

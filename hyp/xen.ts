@@ -18,7 +18,8 @@ import type { DeviceDesc } from "./device.ts";
 import { dtTypeIs, XenDeviceTree } from "./device_tree.ts";
 import { Domain, type MappingRecord } from "./domain.ts";
 import { constructDom0, type Dom0Build } from "./domain_build.ts";
-import { gicv2BootLines } from "./gic_v2.ts";
+import { gicv2BootLines, type V2mFrame } from "./gic_v2.ts";
+import { xenPanic } from "./panic.ts";
 import { gicv3BootLines } from "./gic_v3.ts";
 import { IrqTable } from "./irq.ts";
 import { CORTEX_A57_FEATURES, type CpuFeatures, type HostMemory } from "./machine.ts";
@@ -251,6 +252,67 @@ function resolvePolicy(p: PolicyName | Policy | undefined): Policy {
   return found;
 }
 
+/** `GICD_TYPER` (GICv2 and GICv3: distributor offset 0x4). */
+const GICD_TYPER = 0x4;
+/** `GICD_TYPE_LINES` (ITLinesNumber, bits [4:0]). */
+const GICD_TYPE_LINES = 0x1f;
+
+/**
+ * `gic_number_lines()` as `gicv2_dist_init`/`gicv3_dist_init` compute it: 32·(ITLinesNumber + 1)
+ * read from the distributor (GICv3 caps it at 1020). Undefined when the machine has no
+ * distributor there (the read faults) or reports no SPIs at all (a bare RAM test machine), in
+ * which case the caller keeps its default.
+ */
+function readGicdLines(mem: HostMemory, dbase: number): number | undefined {
+  let typer: number;
+  try {
+    typer = mem.readU32(dbase + GICD_TYPER);
+  } catch {
+    return undefined;
+  }
+  const n = typer & GICD_TYPE_LINES;
+  if (n === 0) return undefined;
+  return Math.min(32 * (n + 1), 1020);
+}
+
+/** GICv2m `V2M_MSI_TYPER` offset and fields (gic-v2.c). */
+const V2M_MSI_TYPER = 0x008;
+/** `V2M_MIN_SPI` (gic-v2.c). */
+const V2M_MIN_SPI = 32;
+/** `V2M_MAX_SPI` (gic-v2.c). */
+const V2M_MAX_SPI = 1019;
+
+/**
+ * `gicv2_add_v2m_frame_to_list`: a frame the DT does not override reads its base SPI and count
+ * from `MSI_TYPER`. A machine without a frame model there (the read faults or reads 0) keeps
+ * QEMU virt's values the probe assumed.
+ */
+function readV2mTypers(mem: HostMemory, frames: V2mFrame[]): void {
+  for (const f of frames) {
+    if (f.dtOverride) continue;
+    let typer = 0;
+    try {
+      typer = mem.readU32(f.addr + V2M_MSI_TYPER);
+    } catch {
+      continue;
+    }
+    if (typer === 0) continue;
+    f.spiStart = (typer >>> 16) & 0x3ff;
+    f.nrSpis = typer & 0x3ff;
+  }
+}
+
+/** The panic `gicv2_add_v2m_frame_to_list` raises for a frame's SPI range, or "". */
+function v2mRangeError(f: V2mFrame): string {
+  if (f.spiStart < V2M_MIN_SPI) return `GICv2: Invalid v2m base SPI:${f.spiStart}`;
+  if (f.nrSpis === 0 || f.spiStart + f.nrSpis > V2M_MAX_SPI) {
+    return `GICv2: Number of v2m SPIs (${f.nrSpis}) exceed maximum (${
+      V2M_MAX_SPI - V2M_MIN_SPI + 1
+    })`;
+  }
+  return "";
+}
+
 /**
  * Boot Xen 4.17 (the model) on `machine` and construct dom0.
  *
@@ -294,6 +356,11 @@ export function bootXen(machine: XenMachine, o: XenBootOptions): XenInstance {
     gicLines: machine.gicLines,
     cntfrq: machine.cntfrq,
   }, file);
+  if (machine.gicLines === undefined) {
+    const lines = readGicdLines(machine.mem, host.gic.dbase);
+    if (lines !== undefined) host.gicLines = lines;
+  }
+  if (host.gic.version === 2) readV2mTypers(machine.mem, host.gic.v2m);
   early.push(...host.early);
   const cpus = machine.cpus ??
     Math.max(1, tree.root.child("cpus")?.children.filter((c) => dtTypeIs(c, "cpu")).length ?? 1);
@@ -356,6 +423,12 @@ export function bootXen(machine: XenMachine, o: XenBootOptions): XenInstance {
     t.khz,
   );
   const g = host.gic;
+  if (g.version === 2) {
+    for (const f of g.v2m) {
+      const e = v2mRangeError(f);
+      if (e) xenPanic(console, e, f.node.path);
+    }
+  }
   for (
     const l of g.version === 3
       ? gicv3BootLines(g, host.gicLines, cpus)

@@ -12,7 +12,7 @@
  */
 
 import { Cpu, type CpuEvent } from "../arch/arm64/cpu.ts";
-import { XEN_GUEST_HCR } from "../arch/arm64/system_registers.ts";
+import { ID_AA64MMFR0_A57, XEN_GUEST_HCR } from "../arch/arm64/system_registers.ts";
 import { childAddrCells, childSizeCells } from "../dt/address.ts";
 import { loadDeviceTree } from "../dt/compile.ts";
 import type { CheckMessage } from "../dt/checks.ts";
@@ -24,6 +24,7 @@ import type { Scenario } from "../dom0/workload.ts";
 import type { LatencyTable } from "../drivers/cost.ts";
 import type { ModelOptions } from "../drivers/registry.ts";
 import type { PolicyName } from "../hyp/policy.ts";
+import { CORTEX_A57_FEATURES } from "../hyp/machine.ts";
 import { bootXen, type XenInstance } from "../hyp/xen.ts";
 import { buildMachine, type Machine } from "./machine.ts";
 import { fixupMemory } from "./memory_fixup.ts";
@@ -319,6 +320,7 @@ export function bootBoard(file: string, bytes: Uint8Array, opts: BootBoardOption
   const xen = bootXen({
     mem: machine.mem,
     cpus: machine.cpus,
+    cpu: { ...CORTEX_A57_FEATURES, paRange: machine.paRange },
     tlbFlush: (vmid) => cpus.forEach((c) => c.tlbiStage2(vmid)),
     uart: (b) => {
       for (const x of b) serialBytes.push(x);
@@ -338,6 +340,7 @@ export function bootBoard(file: string, bytes: Uint8Array, opts: BootBoardOption
       index: i,
       cost: machine.cost,
       el2: xen.el2Handler(0),
+      mmfr0: (ID_AA64MMFR0_A57 & ~0xfn) | BigInt(machine.paRange),
     });
     cpu.msr("VTCR_EL2", BigInt(xen.core.geo.vtcr));
     cpu.msr("VTTBR_EL2", dom0.p2m.vttbr);

@@ -17,6 +17,7 @@ import type { DeviceTree, Node } from "../dt/tree.ts";
 import type { Bus } from "../drivers/bus.ts";
 import { CostModel, type LatencyTable } from "../drivers/cost.ts";
 import { buildHostBus } from "../drivers/host_bus.ts";
+import { gicHardware } from "./gic_hardware.ts";
 import { PhysicalMemory } from "../drivers/physical_memory.ts";
 import { Pl011 } from "../drivers/pl011.ts";
 import {
@@ -62,7 +63,17 @@ export interface Machine {
   cpus: number;
   /** The PL011 UARTs by node path (the console is one of them when the board has one). */
   uarts: Map<string, Pl011>;
+  /**
+   * `ID_AA64MMFR0_EL1.PARange` of the board's CPUs: 44 bits (QEMU's Cortex-A57, the reference)
+   * unless the board puts RAM or devices higher, then 48 bits — silicon always decodes its own
+   * address map (ThunderX, for one, has its GIC at 0x8010_0000_0000).
+   */
+  paRange: number;
 }
+
+/** PARange encodings (ARM ARM D19.2.64): 0b0100 = 44 bits, 0b0101 = 48 bits. */
+const PARANGE_44 = 4;
+const PARANGE_48 = 5;
 
 /** Nodes that describe no hardware on the bus. */
 function skipSubtree(n: Node): boolean {
@@ -113,6 +124,7 @@ export function buildMachine(tree: DeviceTree, opts: MachineOptions = {}): Machi
 
   const infos: DeviceNodeInfo[] = [];
   const nodes: PlacedNode[] = [];
+  const gicHw = gicHardware(tree);
   const visit = (n: Node) => {
     if (n.parent && skipSubtree(n)) return;
     if (n.parent && n.has("reg")) {
@@ -126,6 +138,8 @@ export function buildMachine(tree: DeviceTree, opts: MachineOptions = {}): Machi
           deviceType: n.prop("device_type")?.str(),
           reg: regs,
           redistributorRegions: n.prop("#redistributor-regions")?.u32(),
+          interruptLines: gicHw.lines.get(n),
+          registers: gicHw.registers.get(n),
         });
       }
     }
@@ -156,5 +170,16 @@ export function buildMachine(tree: DeviceTree, opts: MachineOptions = {}): Machi
   const ram = infos.filter((i) => i.deviceType === "memory").flatMap((i) =>
     i.reg.filter((r) => r.size > 0).map((r) => ({ start: r.address, end: r.address + r.size }))
   ).sort((a, b) => a.start - b.start);
-  return { bus: host.bus, mem: new PhysicalMemory(host.bus), cost, ram, nodes, cpus, uarts };
+  const top = host.regions.reduce((m, r) => Math.max(m, r.end), 0);
+  const paRange = top > 2 ** 44 ? PARANGE_48 : PARANGE_44;
+  return {
+    bus: host.bus,
+    mem: new PhysicalMemory(host.bus),
+    cost,
+    ram,
+    nodes,
+    cpus,
+    uarts,
+    paRange,
+  };
 }
