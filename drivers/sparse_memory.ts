@@ -85,17 +85,25 @@ class ChunkedPages implements PageStore {
   }
 }
 
-/** Whether `n` bytes of `a` from `o` are all zero (word-wise where alignment allows). */
-function isZero(a: Uint8Array, o: number, n: number): boolean {
-  let i = o;
-  const end = o + n;
-  if (n >= 64 && ((a.byteOffset + o) & 3) === 0) {
-    const w = new Int32Array(a.buffer, a.byteOffset + o, n >>> 2);
-    for (let j = 0; j < w.length; j++) if (w[j] !== 0) return false;
-    i = o + (w.length << 2);
+/**
+ * The index of the first non-zero byte of `a` in [from, to), or `to` (word-wise where alignment
+ * allows; may return the start of the non-zero word). One call scans a whole write, so the loop
+ * is optimised early even in a short-lived process.
+ */
+function nonZeroFrom(a: Uint8Array, from: number, to: number): number {
+  let i = from;
+  while (i < to && ((a.byteOffset + i) & 3) !== 0) {
+    if (a[i] !== 0) return i;
+    i++;
   }
-  for (; i < end; i++) if (a[i] !== 0) return false;
-  return true;
+  const words = (to - i) >>> 2;
+  if (words >= 16) {
+    const w = new Int32Array(a.buffer, a.byteOffset + i, words);
+    for (let j = 0; j < words; j++) if (w[j] !== 0) return i + (j << 2);
+    i += words << 2;
+  }
+  for (; i < to; i++) if (a[i] !== 0) return i;
+  return to;
 }
 
 /** A sparse, zero-initialised byte array of `size` bytes. */
@@ -173,13 +181,15 @@ export class SparseMemory implements DirectMemory {
     let o = offset;
     let s = srcOff;
     let left = len;
+    let nz = -1; // first non-zero source byte at or after the last scan point
     while (left > 0) {
       const po = o % PAGE;
       const n = Math.min(left, PAGE - po);
       const key = (o - po) / PAGE;
       let p = this.pages.get(key);
       if (p === undefined) {
-        if (isZero(src, s, n)) {
+        if (nz < s) nz = nonZeroFrom(src, s, srcOff + len);
+        if (nz >= s + n) {
           o += n;
           s += n;
           left -= n;
