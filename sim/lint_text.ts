@@ -57,7 +57,8 @@ export function renderLintText(r: LintReport, opts: LintTextOptions = {}): strin
     paint(`== dom0sim lint: ${r.board} · policy ${r.policies.join(", ")} ==`, ANSI.bold, color),
   );
   const shown = r.findings.filter((f) => !(opts.quiet && f.severity === "info"));
-  if (shown.length === 0) out.push("No findings.");
+  if (r.findings.length === 0) out.push("No findings.");
+  else if (shown.length === 0) out.push("No errors or warnings.");
   for (const f of shown) {
     out.push("");
     out.push(
