@@ -8,6 +8,7 @@ import { exit, guard, processArgs, writeStderr, writeStdout } from "./cli/io.ts"
 import { VERSION } from "./version.ts";
 import { run as boot } from "./cli/boot.ts";
 import { run as compare } from "./cli/compare.ts";
+import { run as dt } from "./cli/dt.ts";
 import { run as lint } from "./cli/lint.ts";
 import { run as scan } from "./cli/scan.ts";
 
@@ -20,6 +21,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   boot: { summary: "Boot a board: Xen builds dom0, dom0 boots and runs a workload", run: boot },
   compare: { summary: "Boot a board under several policies and compare the runs", run: compare },
+  dt: { summary: "Device-tree compiler: DTS or DTB in, DTB or DTS out, as dtc 1.6.1", run: dt },
   lint: { summary: "Check a board for Xen on Arm: findings, why they matter, fixes", run: lint },
   scan: { summary: "Boot or lint many boards in one process, with a summary table", run: scan },
 };
