@@ -243,6 +243,12 @@ interface MacroArg {
 
 const ENDARG: Tok = tok(EOF, "");
 
+/** Bound on nested macro contexts (libcpp grows them on the heap; we recurse). */
+const MAX_CONTEXTS = 3000;
+
+/** Bound on #if sub-expression nesting. */
+const MAX_EXPR_DEPTH = 2000;
+
 /** libcpp's max_include_depth. */
 const MAX_INCLUDE_DEPTH = 200;
 
@@ -1690,6 +1696,14 @@ class Cpp {
 
   /** libcpp `enter_macro_context`: 1 when a context was pushed, 0 otherwise. */
   private enterMacroContext(m: Macro, result: Tok): number {
+    if (this.contexts.length > MAX_CONTEXTS) {
+      this.errorAt(
+        result.line,
+        result.col,
+        "Macro expansion nested too deeply",
+        result.buf ?? this.buffer,
+      );
+    }
     this.miValid = false;
     this.angledHeaders = false;
     this.aboutToExpand = true;
@@ -2551,9 +2565,20 @@ class ExprParser {
     return r;
   }
 
+  private depth = 0;
+
   private unary(): Num {
     const t = this.peek();
     if (!t) this.err("#if with no expression");
+    if (++this.depth > MAX_EXPR_DEPTH) this.err("#if expression nested too deeply");
+    try {
+      return this.unary1(t);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private unary1(t: Tok): Num {
     switch (t.type) {
       case PLUS:
         this.i++;

@@ -46,6 +46,12 @@ const U64 = (1n << 64n) - 1n;
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * How deep nodes and expressions may nest: bison's default stack (YYMAXDEPTH 10000 entries,
+ * several per level) makes dtc give up with "memory exhausted" in the same region.
+ */
+const MAX_NESTING = 2000;
+
 /** A growable byte buffer with markers (dtc `struct data`), reused across properties. */
 class DataBuf {
   buf = new Uint8Array(256);
@@ -344,10 +350,13 @@ class Parser {
   }
 
   private fragmentCounter = 0;
+  /** Nesting of nodes and sub-expressions (bison's parser stack is bounded too). */
+  private depth = 0;
 
   /** `'{' proplist subnodes '}' ';'` */
   private nodedef(): LNode {
     const open = this.expect(0x7b);
+    if (++this.depth > MAX_NESTING) this.fail(open, "memory exhausted (nodes nested too deeply)");
     const node = new LNode("");
     let seenSubnode = false;
     for (;;) {
@@ -401,6 +410,7 @@ class Parser {
     }
     this.lx.next(); // '}'
     const close = this.expect(0x3b);
+    this.depth--;
     node.srcpos.push(span(open, close));
     for (const c of node.children) c.parent = node;
     return node;
@@ -628,6 +638,9 @@ class Parser {
   /** `integer_prim`: a literal, a char literal or `( expr )`, with its span. */
   private integerPrim(): { v: Int; pos: SrcPos } {
     const lx = this.lx;
+    if (this.depth > MAX_NESTING) {
+      this.fail(lx.pos(), "memory exhausted (expression nested too deeply)");
+    }
     if (this.tk() === T.LITERAL || this.tk() === T.CHAR_LITERAL) {
       const v: Int = lx.big ?? lx.num;
       const pos = lx.pos();
@@ -637,7 +650,9 @@ class Parser {
     if (this.tk() !== 0x28) this.syntax();
     const open = lx.pos();
     lx.next();
+    this.depth += 8;
     const v = this.expr().v;
+    this.depth -= 8;
     const close = this.expect(0x29);
     return { v, pos: span(open, close) };
   }
@@ -755,7 +770,11 @@ class Parser {
     if (t === 0x2d || t === 0x7e || t === 0x21) {
       const opPos = this.lx.pos();
       this.lx.next();
+      if (++this.depth > MAX_NESTING) {
+        this.fail(opPos, "memory exhausted (expression nested too deeply)");
+      }
       const r = this.unary();
+      this.depth--;
       const pos = span(opPos, r.pos);
       const x = toBig(r.v);
       if (t === 0x2d) return { v: norm(-x), pos };
