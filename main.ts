@@ -63,5 +63,5 @@ function main(argv: string[]): number | Promise<number> {
 }
 
 if (import.meta.main) {
-  exit(await guard(() => main(processArgs())));
+  guard(() => main(processArgs())).then(exit);
 }
