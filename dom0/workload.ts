@@ -353,7 +353,7 @@ export const BUILTIN_WORKLOADS: Record<string, Scenario> = {
 };
 
 /** Names accepted by `--workload` besides a JSON file. */
-export const WORKLOAD_NAMES = ["boot", ...Object.keys(BUILTIN_WORKLOADS)];
+export const WORKLOAD_NAMES: string[] = ["boot", ...Object.keys(BUILTIN_WORKLOADS)];
 
 /** The default workload: what the golden dom0's init does with every sram export file. */
 export function bootWorkload(kern: Kernel, bus: PlatformBus): Scenario {

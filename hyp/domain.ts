@@ -75,23 +75,23 @@ export class Domain {
   /** The p2m. */
   readonly p2m: P2m;
   /** `iomem_caps` in page frame numbers. */
-  readonly iomemCaps = new Rangeset("iomem");
+  readonly iomemCaps: Rangeset = new Rangeset("iomem");
   /** `irq_caps`. */
-  readonly irqCaps = new Rangeset("irq");
+  readonly irqCaps: Rangeset = new Rangeset("irq");
   /** `d->arch.vgic.allocated_irqs`. */
-  readonly allocatedIrqs = new Set<number>();
+  readonly allocatedIrqs: Set<number> = new Set<number>();
   /** Routed physical IRQs: virq → pirq. */
-  readonly routedIrqs = new Map<number, number>();
+  readonly routedIrqs: Map<number, number> = new Map<number, number>();
   /** `vgic_num_irqs(d)` = 32 + nr_spis. */
   readonly numIrqs: number;
   /** vCPUs. */
   readonly vcpus: VcpuState[] = [];
   /** HVM params (`d->arch.hvm.params`). */
-  readonly hvmParams = new Map<number, bigint>();
+  readonly hvmParams: Map<number, bigint> = new Map<number, bigint>();
   /** `d->arch.evtchn_irq`. */
   evtchnIrq = 0;
   /** RAM pages the domain owns (MFN ranges). */
-  readonly ownedPages = new Rangeset("pages");
+  readonly ownedPages: Rangeset = new Rangeset("pages");
   /** Every mapping made, in order. */
   readonly mappings: MappingRecord[] = [];
   /** RAM banks (`kinfo->mem`). */
@@ -99,9 +99,9 @@ export class Domain {
   /** Dying (no new mappings). */
   dying = false;
   /** Xen heap pages shared with the domain (shared_info, grant-table frames): MFN → what. */
-  readonly xenPages = new Map<number, string>();
+  readonly xenPages: Map<number, string> = new Map<number, string>();
   /** Pages of other domains mapped here (`p2m_map_foreign_*`): MFN → owner domid. */
-  readonly foreignPages = new Map<number, number>();
+  readonly foreignPages: Map<number, number> = new Map<number, number>();
   /** Set once the domain shut down (`domain_shutdown` reason). */
   shutdown?: "poweroff" | "reboot" | "suspend" | "crash" | "watchdog";
 

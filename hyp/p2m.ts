@@ -371,7 +371,7 @@ export class P2m {
   /** Lowest GFN ever mapped (`lowest_mapped_gfn`). */
   lowestMappedGfn: number = Number.MAX_SAFE_INTEGER;
   /** MFNs of every table page (`p2m->pages`). */
-  readonly pages = new Set<number>();
+  readonly pages: Set<number> = new Set<number>();
   private readonly mem: HostMemory;
   private readonly alloc: PageAllocator;
   private readonly hooks: P2mHooks;

@@ -47,7 +47,7 @@ export class Vgic {
   /** Shared ranks (SPIs). */
   readonly sharedRanks: VgicRank[];
   /** Pending virtual interrupts set by the guest (ISPENDR writes) or injected. */
-  readonly pending = new Set<number>();
+  readonly pending: Set<number> = new Set<number>();
   /** Counters of emulated accesses. */
   readonly stats = { reads: 0, writes: 0, unhandled: 0 };
   /** The console for the emulation's messages. */
