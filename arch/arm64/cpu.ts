@@ -592,7 +592,7 @@ export class Cpu implements CpuPort {
   /** The TLB entry for `page` in the current context, or null (load micro-TLB updated on a hit). */
   private lookup(page: number): TlbEntry | null {
     const e = this.tlb.lookup(page, this.regime, this.ctxVmid, this.ctxAsid);
-    if (e !== null) {
+    if (e !== null && !e.s2pending) {
       this.uPage = page;
       this.uEntry = e;
     }
@@ -602,7 +602,7 @@ export class Cpu implements CpuPort {
   /** The TLB entry for `page` for a store, or null (store micro-TLB updated on a hit). */
   private lookupW(page: number): TlbEntry | null {
     const e = this.tlb.lookup(page, this.regime, this.ctxVmid, this.ctxAsid);
-    if (e !== null) {
+    if (e !== null && !e.s2pending) {
       this.wPage = page;
       this.wEntry = e;
     }
@@ -612,13 +612,15 @@ export class Cpu implements CpuPort {
   /**
    * Translate `page` (walks on a miss). Returns the entry, or null with `this.walk` describing
    * the fault (stage 1, stage 2 on the walk, or stage 2 on the output with the stage-1 facts in
-   * pS1*).
+   * pS1*). A stage-2 fault on the output address leaves a stage-1-only entry behind
+   * ({@link TlbEntry.s2pending}): the next attempt (the hypervisor's replay, or the next
+   * emulated MMIO access to the page) walks stage 2 only.
    */
   private translate(page: number): TlbEntry | null {
     if (page === this.uPage) return this.uEntry;
     if (page === this.wPage) return this.wEntry;
     const hit = this.lookup(page);
-    if (hit !== null) return hit;
+    if (hit !== null && !hit.s2pending) return hit;
     const w = this.walk;
     let s1attr: number;
     let s1sh: number;
@@ -630,7 +632,15 @@ export class Cpu implements CpuPort {
     const cfg = el2 ? this.s1el2 : this.s1el1;
     const s2 = el2 ? this.s2off : this.s2;
     const sctlr = el2 ? this.sctlr2 : this.sctlr1;
-    if (!cfg.enabled) {
+    if (hit !== null) {
+      // The stage-1 part of a translation whose stage 2 faulted last time.
+      ipaPage = hit.ipaPage;
+      s1attr = hit.s1attr;
+      s1sh = hit.s1sh;
+      s1perm = hit.s1perm;
+      s1Level = hit.s1Level;
+      global = hit.global;
+    } else if (!cfg.enabled) {
       // Stage 1 disabled: IPA = VA; data is Device-nGnRnE unless HCR_EL2.DC (D8.2.x).
       if (page < 0 || page >= 2 ** this.paMax) {
         w.fault = 4; // address size
@@ -688,6 +698,9 @@ export class Cpu implements CpuPort {
           w.level = r.level;
           w.s1ptw = false;
           w.faultIpa = ipaPage;
+          if (hit === null && cfg.enabled) {
+            this.fillStage1Only(page, global, ipaPage, s1attr, s1sh, s1perm, s1Level);
+          }
           return null;
         }
         e2 = fillS2(this.s2tlb, ipaPage, s2.vmid, r);
@@ -706,11 +719,8 @@ export class Cpu implements CpuPort {
       comb.by = cfg.enabled ? BY_STAGE1 : BY_MMU_OFF;
       comb.rule = cfg.enabled ? RULE.NO_STAGE2 : RULE.MMU_OFF;
     }
-    const e = this.tlb.victim(page);
-    if (e === this.wEntry) {
-      this.wPage = NaN;
-      this.wEntry = null;
-    }
+    const e = hit ?? this.victim(page);
+    e.s2pending = false;
     e.vpage = page;
     e.regime = this.regime;
     e.vmid = this.ctxVmid;
@@ -768,6 +778,54 @@ export class Cpu implements CpuPort {
       });
     }
     return e;
+  }
+
+  /** A TLB slot for a fill of `page` (never left in the store micro-TLB). */
+  private victim(page: number): TlbEntry {
+    const e = this.tlb.victim(page);
+    if (e === this.wEntry) {
+      this.wPage = NaN;
+      this.wEntry = null;
+    }
+    if (e === this.uEntry) {
+      this.uPage = NaN;
+      this.uEntry = null;
+    }
+    return e;
+  }
+
+  /** Keep the stage-1 result of a translation whose stage-2 walk faulted (see translate()). */
+  private fillStage1Only(
+    page: number,
+    global: boolean,
+    ipaPage: number,
+    s1attr: number,
+    s1sh: number,
+    s1perm: number,
+    s1Level: number,
+  ): void {
+    const e = this.victim(page);
+    e.s2pending = true;
+    e.vpage = page;
+    e.regime = this.regime;
+    e.vmid = this.ctxVmid;
+    e.asid = this.ctxAsid;
+    e.global = global;
+    e.ipaPage = ipaPage;
+    e.paPage = 0;
+    e.s1perm = s1perm;
+    e.s2perm = 0;
+    e.perm = 0;
+    e.s1attr = s1attr;
+    e.s1sh = s1sh;
+    e.s1Level = s1Level;
+    e.devFlags = isDevice(s1attr) ? 1 : 0;
+    e.region = null;
+    e.devId = -1;
+    e.devOff = 0;
+    e.direct = null;
+    e.page = null;
+    e.valid = true;
   }
 
   /**

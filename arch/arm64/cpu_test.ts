@@ -670,3 +670,34 @@ Deno.test("Cpu.dcZva() on an untouched page allocates nothing; it clears another
   assert.equal(m.cpus[1].stxr(KVA + 0x8010, 8, b), 1);
   assert.equal(m.bus.read32(0x4000_8010), 0);
 });
+
+Deno.test("Cpu repeated stage-2 faults on one page walk stage 1 once; a later stage-2 mapping is seen", () => {
+  const m = machineWithRam();
+  m.mapS1(KBASE + 0x0800_0000, 0x0800_0000, 0x1_0000, "PROT_DEVICE_nGnRE");
+  m.hyp.policy = () => ({ action: "complete", data: new Uint8Array(4) });
+  const walks = () => m.cost!.snapshot().total.walkReads;
+  m.cpu.read32(KBASE + 0x0800_0000);
+  const first = walks();
+  m.cpu.read32(KBASE + 0x0800_0004);
+  const second = walks() - first;
+  m.cpu.read32(KBASE + 0x0800_0008);
+  assert.equal(walks() - first - second, second); // each repeat walks stage 2 only
+  assert.ok(first > second, `first walk ${first} reads, repeats ${second}`);
+  assert.equal(m.hyp.aborts.length, 3);
+  assert.equal(m.hyp.aborts[2].fsc, m.hyp.aborts[0].fsc);
+  // The hypervisor maps the page (invalid → valid needs no TLBI): the next access reaches it.
+  m.bus.attach(0x0800_0000, new Sram(0x1000, { name: "/gic" }));
+  m.bus.write32(0x0800_000c, 0xabcd);
+  m.mapS2(0x0800_0000, 0x0800_0000, 0x1000, "p2m_mmio_direct_dev");
+  assert.equal(m.cpu.read32(KBASE + 0x0800_000c), 0xabcd);
+  assert.equal(m.hyp.aborts.length, 3);
+  // The stage-1 part is a TLB entry like any other: kept until TLBI by VA, then gone.
+  m.cpu.read32(KBASE + 0x0800_1000); // stage-2 fault (emulated)
+  m.s1.unmapPage(KBASE + 0x0800_1000);
+  m.cpu.read32(KBASE + 0x0800_1000); // stale stage 1: still a stage-2 fault
+  assert.equal(m.hyp.aborts.length, 5);
+  m.cpu.tlbiEl1(KBASE + 0x0800_1000);
+  const e = expectGuest(() => m.cpu.read32(KBASE + 0x0800_1000));
+  assert.equal(decodeEsr(e.syndrome.esr).fscName, "level 3 translation fault");
+  assert.equal(m.hyp.aborts.length, 5);
+});

@@ -105,6 +105,13 @@ export class TlbEntry {
   devId: number = -1;
   /** Cost counter row of (device, domain) (empty without a cost model). */
   costRow: Float64Array = NO_ROW;
+  /**
+   * Stage-1 part only: stage 1 translated (tags, `ipaPage`, `s1*` fields are valid) but the
+   * stage-2 walk of the output address faulted, so the next access walks stage 2 again without
+   * repeating the stage-1 walk (a TLB may hold stage-1 results of a successful stage-1 walk,
+   * D8.13; faults are never cached). `perm` is 0, so no fast path uses such an entry.
+   */
+  s2pending = false;
 }
 
 const NO_ROW = new Float64Array(0);
