@@ -42,6 +42,9 @@ Options:
   --xen-args "ARGS"     more options for Xen's command line (e.g. "dom0_max_vcpus=1")
   -I, --include DIR     include directory for #include in DTS boards (repeatable)
   -D, --define N[=V]    preprocessor definition (repeatable)
+  --domu FILE.cfg       after dom0, create a domU from an xl.cfg subset (name, memory, vcpus,
+                        iomem, irqs, dtdev; format in hyp/domu.ts) and show its stage-2 map
+                        (repeatable)
   --dom0-dtb OUT.dtb    also write the DTB Xen built for dom0
   --json                print one JSON object instead of text (docs/JSON.md)
   --report OUT.html     also write a self-contained HTML report: SVG memory map (IPA and PA,
@@ -60,6 +63,7 @@ Examples:
   dom0sim boot boards/qemu-virt.dts
   dom0sim boot boards/qemu-virt-sram.dts --policy xen-4.7 --workload sram-memset
   dom0sim boot boards/zynqmp-ocm.dts -I include --dom0-dtb /tmp/dom0.dtb --json
+  dom0sim boot boards/qemu-virt-sram.dts --domu boards/domu-sram.cfg
   dom0sim boot boards/qemu-virt-sram.dts --policy xen-4.7 --workload sram-memset --report /tmp/r.html
 `;
 
@@ -138,6 +142,7 @@ export function run(argv: string[]): Promise<number> {
       include: { type: "string", short: "I", multiple: true },
       define: { type: "string", short: "D", multiple: true },
       "dom0-dtb": { type: "string" },
+      domu: { type: "string", multiple: true },
       json: { type: "boolean" },
       report: { type: "string" },
       "summary-only": { type: "boolean" },
@@ -182,6 +187,10 @@ export function run(argv: string[]): Promise<number> {
     readFile: readFileOrUndefined,
     latencies,
     verifyFixes: !values["no-verify"],
+    domUs: (values.domu ?? []).map((f) => ({
+      file: f,
+      text: new TextDecoder().decode(readInput(f)),
+    })),
   });
   const warnings = r.warnings;
   if (values.verbose) { for (const w of warnings) writeStderr(w.text); }

@@ -139,9 +139,44 @@ export function renderSummaryText(s: BootSummary): string {
     { title: "effective" },
     { title: "decided by" },
   ], rows));
-  out.push("  rules:");
-  rules.forEach((r, i) => out.push(`    R${i + 1}  ${r}`));
+  const legendAt = out.length;
   out.push("");
+
+  // domUs
+  for (const u of s.domUs) {
+    out.push(`domU ${u.name} (d${u.domid}, ${u.config}): stage-2 map (guest physical → machine)`);
+    out.push(renderTable(
+      [
+        { title: "IPA range" },
+        { title: "size", right: true },
+        { title: "PA range" },
+        { title: "source" },
+        { title: "p2m type" },
+        { title: "stage 2" },
+        { title: "rule" },
+      ],
+      u.memoryMap.map((r) => [
+        range(r.ipa, r.size),
+        humanSize(r.size),
+        range(r.pa, r.size),
+        nodes(r.node),
+        r.p2mType,
+        `${hex(r.s2MemAttr)} ${r.s2Type}`,
+        ruleRef(r.rule + (r.proposed ? " [proposed, not in Xen]" : "")),
+      ]),
+    ));
+    const failed = u.steps.filter((x) => x.rc !== 0);
+    for (const f of failed) out.push(`  ${f.what}: Xen returned ${f.rc}`);
+    if (u.memoryMap.some((r) => r.s2Type.startsWith("Device"))) {
+      out.push(
+        "  Stage 2 is Device here: whatever the guest maps at stage 1, plain memcpy/memset on these" +
+          " regions take alignment faults (DC ZVA, unaligned accesses); use the _io routines.",
+      );
+    }
+    out.push("");
+  }
+
+  out.splice(legendAt, 0, "  rules:", ...rules.map((r, i) => `    R${i + 1}  ${r}`));
 
   // Faults
   if (s.faults.length === 0) {

@@ -86,9 +86,9 @@ function tooltipOf(row: MemoryMapRow): string[] {
   return t;
 }
 
-/** The regions of dom0's map for the SVG (memory-map rows, then trapped regions). */
-export function svgRegions(s: BootSummary): SvgRegion[] {
-  const out: SvgRegion[] = s.memoryMap.map((row, i) => {
+/** SVG regions of memory-map rows (one domain's stage-2 map). */
+function rowRegions(rows: MemoryMapRow[]): SvgRegion[] {
+  return rows.map((row, i) => {
     const e = regionEffective(row);
     return {
       ipa: row.ipa,
@@ -102,6 +102,11 @@ export function svgRegions(s: BootSummary): SvgRegion[] {
       row: i,
     };
   });
+}
+
+/** The regions of dom0's map for the SVG (memory-map rows, then trapped regions). */
+export function svgRegions(s: BootSummary): SvgRegion[] {
+  const out = rowRegions(s.memoryMap);
   s.trapped.forEach((t, j) => {
     out.push({
       ipa: t.ipa,
@@ -313,7 +318,28 @@ function runSection(run: BootRun, s: BootSummary, prefix: string): string {
     title: `dom0 memory map under ${s.policy.name}`,
     id: `${prefix}-map-d0`,
   });
-  const others = domains.filter((d) => d !== 0);
+  const shown = new Set(s.domUs.map((u) => u.domid));
+  const others = domains.filter((d) => d !== 0 && !shown.has(d));
+  const domUs = s.domUs.map((u) => {
+    const map = renderMemorySvg(rowRegions(u.memoryMap), [], {
+      title: `domU ${u.name} (d${u.domid}) stage-2 map`,
+      id: `${prefix}-map-d${u.domid}`,
+    });
+    const rows = u.memoryMap.map((r) =>
+      `<tr><td>${hex(r.ipa)}–${hex(r.ipa + r.size - 1)}</td><td>${humanSize(r.size)}</td><td>${
+        hex(r.pa)
+      }–${hex(r.pa + r.size - 1)}</td><td>${esc(r.node)}</td><td>${esc(r.p2mType)}</td><td>${
+        esc(`${hex(r.s2MemAttr)} ${r.s2Type}`)
+      }</td><td>${esc(r.rule)}</td></tr>`
+    ).join("\n");
+    return `<h2>domU ${esc(u.name)} (d${u.domid}) stage-2 map</h2>
+<p class="note">From ${
+      esc(u.config)
+    }. Guest physical addresses on the left, machine addresses on the right. No domU kernel runs in the model, so regions are coloured by their stage-2 type: a Device stage 2 stays Device whatever the guest maps.</p>
+<div class="mapbox" data-domain="${u.domid}">${map}</div>
+<table><thead><tr><th>IPA range</th><th>size</th><th>PA range</th><th>source</th><th>p2m type</th><th>stage 2</th><th>rule</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+  }).join("\n");
   return `<h2>dom0 memory map</h2>
 ${legend()}
 <p class="note">IPA on the left, PA on the right; hover a region for its p2m type, rule and dom0's stage-1 mappings. dom0 is direct-mapped (IPA = PA) except Xen's GICC→GICV remap (dashed band). Address scale: each stretch grows with the logarithm of its size; unmapped stretches collapse into gaps.${
@@ -326,6 +352,7 @@ ${legend()}
 <div class="mapbox" data-domain="0">${svg}</div>
 <h2>Memory map table</h2>
 ${memoryTable(s, prefix)}
+${domUs}
 <h2>Faults (${s.faults.length})</h2>
 ${faultsSection(run, s)}
 <h2>Cost per device</h2>

@@ -7,6 +7,7 @@
  */
 
 import { BUILTIN_WORKLOADS, type Scenario } from "../dom0/workload.ts";
+import { createDomU, parseDomUConfig } from "../hyp/domu.ts";
 import { bootBoard, type BootBoardOptions, type BootRun } from "./boot.ts";
 import { type BootSummary, summarize, type Variation } from "./summary.ts";
 
@@ -14,6 +15,11 @@ import { type BootSummary, summarize, type Variation } from "./summary.ts";
 export interface RunOptions extends BootBoardOptions {
   /** Boot again for each suggested fix to check it (default true). */
   verifyFixes?: boolean;
+  /**
+   * domUs to create once dom0 has booted, as `xl create` would (config format: `hyp/domu.ts`;
+   * passthrough regions are mapped Device-nGnRE as Xen does).
+   */
+  domUs?: { file: string; text: string }[];
 }
 
 /** The scenario a workload option stands for (a copy), or null for `boot`. */
@@ -56,9 +62,14 @@ export function runBoard(
   opts: RunOptions = {},
 ): { run: BootRun; summary: BootSummary } {
   const run = bootBoard(file, bytes, opts);
+  const domUs = (opts.domUs ?? []).map((d) => {
+    const cfg = parseDomUConfig(d.text, d.file);
+    return { file: d.file, name: cfg.name, build: createDomU(run.xen, cfg, d.file) };
+  });
   const verify = opts.verifyFixes ?? true;
   const summary = summarize(run, {
     events: run.events,
+    domUs,
     rerun: verify
       ? (v) => {
         const o = applyVariation(opts, v);

@@ -16,6 +16,8 @@ import type { MappingRecord as S1Mapping } from "../dom0/kernel.ts";
 import type { RoutineStats } from "../dom0/access.ts";
 import type { WorkloadResult } from "../dom0/workload.ts";
 import type { CostCounters } from "../drivers/cost.ts";
+import type { Domain } from "../hyp/domain.ts";
+import type { DomUBuild } from "../hyp/domu.ts";
 import { findPolicy } from "../hyp/policy.ts";
 import { VERSION } from "../version.ts";
 import type { BootRun } from "./boot.ts";
@@ -135,6 +137,22 @@ export interface FaultReport {
   fixes: FixSuggestion[];
 }
 
+/** A domU's stage-2 map (the guest's own stage 1 is not modelled: no domU kernel runs). */
+export interface DomUSummary {
+  /** Domain ID. */
+  domid: number;
+  /** `name` from the config. */
+  name: string;
+  /** Config file. */
+  config: string;
+  /** Guest RAM banks (guest physical addresses). */
+  banks: { start: number; end: number; size: number }[];
+  /** The toolstack's hypercalls as dom0 issued them, with Xen's return codes. */
+  steps: { what: string; rc: number }[];
+  /** Stage-2 regions (IPA → PA, p2m type, rule); `stage1` is always empty. */
+  memoryMap: MemoryMapRow[];
+}
+
 /** Cost of one device (counters summed over all CPUs and domains). */
 export interface DeviceCost extends CostCounters {
   /** Device name (the node path for models built from the tree). */
@@ -169,6 +187,8 @@ export interface BootSummary {
   memoryMap: MemoryMapRow[];
   /** Regions dom0 maps at stage 1 that Xen does not map at stage 2 (trapped and emulated, or not). */
   trapped: TrappedRegion[];
+  /** domUs created after dom0 booted (`--domu`), with their stage-2 maps. */
+  domUs: DomUSummary[];
   /** Faults. */
   faults: FaultReport[];
   /** The workload's result. */
@@ -200,8 +220,8 @@ export function s2TypeName(memAttr: number): string {
  * top of it, say), so each row shows the record that won, and names every node that mapped the
  * pages. Contiguous pages with the same type and rule form one row.
  */
-function stage2Rows(run: BootRun): MemoryMapRow[] {
-  const recs = run.xen.dom0.mappings.filter((m) => !m.removed);
+function stage2Rows(domain: Domain): MemoryMapRow[] {
+  const recs = domain.mappings.filter((m) => !m.removed);
   // Latest first: a record only shows where no later record covers the pages.
   const covered: { start: number; end: number }[] = [];
   const segs: { ipa: number; size: number; rec: (typeof recs)[number] }[] = [];
@@ -538,11 +558,13 @@ export interface SummarizeOptions {
    * are listed unverified.
    */
   rerun?: (v: Variation) => BootRun | null;
+  /** domUs built after the boot, with their config file names. */
+  domUs?: { file: string; name: string; build: DomUBuild }[];
 }
 
 /** Build the summary of a run. */
 export function summarize(run: BootRun, opts: SummarizeOptions = {}): BootSummary {
-  const rows = stage2Rows(run);
+  const rows = stage2Rows(run.xen.dom0);
   attachStage1(run, rows);
   const evs = pairFaults(run.dom0.faults, opts.events ?? []);
   const faults = run.dom0.faults.map((f, i) => {
@@ -594,6 +616,14 @@ export function summarize(run: BootRun, opts: SummarizeOptions = {}): BootSummar
     placement,
     memoryMap: rows,
     trapped: trappedRegions(run, rows),
+    domUs: (opts.domUs ?? []).map((u) => ({
+      domid: u.build.domain.domid,
+      name: u.name,
+      config: u.file,
+      banks: u.build.banks.map((b) => ({ start: b.start, end: b.start + b.size, size: b.size })),
+      steps: u.build.steps,
+      memoryMap: stage2Rows(u.build.domain),
+    })),
     faults,
     workloadResult: d0.workload,
     routines: d0.accessCounts,
