@@ -81,16 +81,22 @@ interface Ctx {
   table: Check[];
   /** Live nodes in pre-order when the checks started (dtc's walk order). */
   order: LNode[];
-  /** Once no check changes the tree's shape any more: nodes by property name / node name. */
-  byProp: Map<string, LNode[]> | null;
-  byName: Map<string, LNode[]> | null;
+  /** Nodes by live property name (pre-order). */
+  byProp: Map<string, LNode[]>;
+  /** Nodes by node name (pre-order). */
+  byName: Map<string, LNode[]>;
+  /** Candidate nodes of the selective checks (pre-order), by `\0` keys. */
+  byKey: Map<string, LNode[]>;
 }
 
 interface Check {
   name: string;
   fn: ((c: Check, x: Ctx, node: LNode) => void) | null;
   data: unknown;
-  /** The check only acts on nodes with this property (`p:name`) or this name (`n:name`). */
+  /**
+   * The check can only act on (or fail for) some nodes: those with a property (`p:name`), with a
+   * node name (`n:name`), or a candidate list built up front (`\0key`, see buildIndexes).
+   */
   sel?: string;
   warn: boolean;
   error: boolean;
@@ -116,14 +122,21 @@ const PROPCHARS = LOWERCASE + UPPERCASE + DIGITS + ",._+*#?-";
 const PROPNODECHARSSTRICT = LOWERCASE + UPPERCASE + DIGITS + ",-";
 
 const charSets = new Map<string, Uint8Array>();
+let lastSet = "";
+let lastTab: Uint8Array = new Uint8Array(256);
 
 /** `strspn(s, set)` (with a lookup table per set). */
 function strspn(s: string, set: string): number {
-  let tab = charSets.get(set);
-  if (!tab) {
-    tab = new Uint8Array(256);
-    for (let i = 0; i < set.length; i++) tab[set.charCodeAt(i)] = 1;
-    charSets.set(set, tab);
+  let tab = lastTab;
+  if (set !== lastSet) {
+    let t = charSets.get(set);
+    if (!t) {
+      t = new Uint8Array(256);
+      for (let i = 0; i < set.length; i++) t[set.charCodeAt(i)] = 1;
+      charSets.set(set, t);
+    }
+    lastSet = set;
+    lastTab = tab = t;
   }
   let i = 0;
   while (i < s.length) {
@@ -251,46 +264,287 @@ function failProp(
 
 /**
  * dtc `check_nodes_props`: the check on every live node in pre-order. Nodes a check deletes
- * (with their subtrees) are skipped from then on, as dtc's recursion skips them.
+ * (with their subtrees) are skipped from then on, as dtc's recursion skips them. A check with a
+ * selector visits only the nodes it can act on, still in pre-order, so messages and side effects
+ * (phandle numbers) come out as dtc's full walk makes them.
  */
 function checkNodesProps(c: Check, x: Ctx): void {
   const fn = c.fn;
   if (!fn) return;
   let list = x.order;
-  if (c.sel && x.byProp) {
-    list = (c.sel.charCodeAt(0) === 0x70 ? x.byProp : x.byName!).get(c.sel.slice(2)) ?? [];
+  const sel = c.sel;
+  if (sel) {
+    const k = sel.charCodeAt(0);
+    const m = k === 0x70 ? x.byProp : k === 0x6e ? x.byName : x.byKey;
+    list = m.get(k === 0 ? sel : sel.slice(2)) ?? EMPTY_NODES;
   }
   for (const n of list) if (!n.deleted) fn(c, x, n);
 }
 
-/** Build the node lists for selective checks (valid once the tree's shape is final). */
+const EMPTY_NODES: LNode[] = [];
+
+function push(m: Map<string, LNode[]>, k: string, n: LNode): void {
+  const l = m.get(k);
+  if (!l) m.set(k, [n]);
+  else if (l[l.length - 1] !== n) l.push(n);
+}
+
+/** Node and property name tables for the name checks. */
+const NODE_TAB = charTable(NODECHARS);
+const PROP_TAB = charTable(PROPCHARS);
+
+function charTable(set: string): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let i = 0; i < set.length; i++) t[set.charCodeAt(i)] = 1;
+  return t;
+}
+
+function allIn(s: string, tab: Uint8Array): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 255 || !tab[c]) return false;
+  }
+  return true;
+}
+
+// Per-node facts gathered before the checks (LNode.ckFlags).
+const F_GPIO = 1 << 0;
+const F_NAMES = 1 << 1;
+const F_REFPH = 1 << 2;
+const F_REFPATH = 1 << 3;
+const F_LABELS = 1 << 4;
+const F_PHANDLES = 1 << 5;
+const F_CELLS = 1 << 6;
+const F_REGRANGES = 1 << 7;
+const F_INTPROV = 1 << 8;
+const F_BADPROP = 1 << 9;
+const F_DUPPROP = 1 << 10;
+const F_ANYNAME = 1 << 11;
+const F_DEVTYPE = 1 << 12;
+const F_COMPAT = 1 << 13;
+const F_SPIPROP = 1 << 14;
+const F_ENDPOINTISH = 1 << 15;
+const F_HASREG = 1 << 16;
+const F_RANGES_NONEMPTY = 1 << 17;
+
+/** Property names whose nodes the `p:` selectors list. */
+const SELECTED_PROPS = new Set([
+  "name",
+  "#address-cells",
+  "#size-cells",
+  "device_type",
+  "model",
+  "status",
+  "label",
+  "compatible",
+  "reg",
+  "ranges",
+  "dma-ranges",
+  "interrupts",
+  "#clock-cells",
+  "#cooling-cells",
+  "#dma-cells",
+  "#hwlock-cells",
+  "#interrupt-cells",
+  "#io-channel-cells",
+  "#iommu-cells",
+  "#mbox-cells",
+  "#msi-cells",
+  "#mux-control-cells",
+  "#phy-cells",
+  "#power-domain-cells",
+  "#pwm-cells",
+  "#reset-cells",
+  "#sound-dai-cells",
+  "#thermal-sensor-cells",
+  "clocks",
+  "cooling-device",
+  "dmas",
+  "hwlocks",
+  "interrupts-extended",
+  "io-channels",
+  "iommus",
+  "mboxes",
+  "msi-parent",
+  "mux-controls",
+  "phys",
+  "power-domains",
+  "pwms",
+  "resets",
+  "sound-dai",
+  "thermal-sensors",
+]);
+
+/** Node names the `n:` selectors list. */
+const SELECTED_NAMES = new Set(["aliases", "chosen"]);
+
+function baseIs3(n: LNode, s: string): boolean {
+  return n.basenamelen === s.length && n.name.startsWith(s);
+}
+
+function isI2cName(n: LNode): boolean {
+  return baseIs3(n, "i2c") || baseIs3(n, "i2c-bus") || baseIs3(n, "i2c-arb");
+}
+
+/**
+ * Before the checks: per-node facts in one pass, then the candidate lists of the selective
+ * checks in pre-order. Everything used is fixed for the whole run (names, which properties
+ * exist); the checks re-read the details themselves.
+ */
 function buildIndexes(x: Ctx): void {
-  const byProp = new Map<string, LNode[]>();
-  const byName = new Map<string, LNode[]>();
-  for (const n of x.order) {
-    if (n.deleted) continue;
+  const byProp = x.byProp;
+  const byName = x.byName;
+  const byKey = x.byKey;
+  const order = x.order;
+  for (const n of order) {
     const props = n.props;
+    let f = 0;
+    let live = 0;
     for (let i = 0; i < props.length; i++) {
       const p = props[i];
+      const name = p.name;
+      if (name === "name") f |= F_ANYNAME;
       if (p.deleted) continue;
-      let first = true;
-      for (let j = 0; j < i; j++) {
-        if (!props[j].deleted && props[j].name === p.name) {
-          first = false;
+      live++;
+      if (SELECTED_PROPS.has(name)) push(byProp, name, n);
+      if (name.includes("gpio") && propIsGpio(p)) f |= F_GPIO;
+      if (name.endsWith("-names")) f |= F_NAMES;
+      if (!allIn(name, PROP_TAB)) f |= F_BADPROP;
+      switch (name) {
+        case "phandle":
+        case "linux,phandle":
+          f |= F_PHANDLES;
           break;
-        }
+        case "#address-cells":
+        case "#size-cells":
+          f |= F_CELLS;
+          break;
+        case "reg":
+          f |= F_REGRANGES | F_HASREG;
+          break;
+        case "ranges":
+          f |= F_REGRANGES;
+          if (p.value.length) f |= F_RANGES_NONEMPTY;
+          break;
+        case "interrupt-controller":
+        case "interrupt-map":
+          f |= F_INTPROV;
+          break;
+        case "device_type":
+          f |= F_DEVTYPE;
+          break;
+        case "compatible":
+          f |= F_COMPAT;
+          break;
+        case "remote-endpoint":
+          f |= F_ENDPOINTISH;
+          break;
       }
-      if (!first) continue;
-      const l = byProp.get(p.name);
-      if (l) l.push(n);
-      else byProp.set(p.name, [n]);
+      if (name.startsWith("spi-")) f |= F_SPIPROP;
+      const ll = p.llabels;
+      for (let j = 0; j < ll.length; j++) if (!ll[j].deleted) f |= F_LABELS;
+      const ms = p.markers;
+      for (let j = 0; j < ms.length; j++) {
+        const k = ms[j].kind;
+        if (k === "ref_phandle") f |= F_REFPH;
+        else if (k === "ref_path") f |= F_REFPATH;
+        else if (k === "label") f |= F_LABELS;
+      }
     }
-    const l = byName.get(n.name);
-    if (l) l.push(n);
-    else byName.set(n.name, [n]);
+    if (live > 1 && hasDupNames(props, true)) f |= F_DUPPROP;
+    for (const l of n.llabels) if (!l.deleted) f |= F_LABELS;
+    if (baseIs3(n, "endpoint")) f |= F_ENDPOINTISH;
+    n.ckFlags = f;
+    if (SELECTED_NAMES.has(n.name)) push(byName, n.name, n);
   }
-  x.byProp = byProp;
-  x.byName = byName;
+  const spiNodes = new Set<LNode>();
+  const graphParents = new Set<LNode>();
+  for (const n of order) {
+    const f = n.ckFlags;
+    if (f & F_GPIO) push(byKey, "\0gpios", n);
+    if (f & F_NAMES) push(byKey, "\0-names", n);
+    if (f & F_REFPH) push(byKey, "\0refph", n);
+    if (f & F_REFPATH) push(byKey, "\0refpath", n);
+    if (f & F_LABELS) push(byKey, "\0labels", n);
+    if (f & F_PHANDLES) push(byKey, "\0phandles", n);
+    if (f & F_CELLS) push(byKey, "\0cells", n);
+    if (f & F_REGRANGES) push(byKey, "\0regranges", n);
+    if (f & F_INTPROV) push(byKey, "\0intprov", n);
+    if (f & F_BADPROP) push(byKey, "\0badpropname", n);
+    if (f & F_DUPPROP) push(byKey, "\0dupprop", n);
+    if (f & F_ANYNAME) push(byKey, "\0anyname", n);
+    if (n.omitIfNoRef) push(byKey, "\0omit", n);
+    const parent = n.parent;
+    if (!parent) push(byKey, "\0root", n);
+    const name = n.name;
+    if (!allIn(name, NODE_TAB)) push(byKey, "\0badnodename", n);
+    const bl = n.basenamelen;
+    const hasUnit = bl < name.length;
+    if (hasUnit && name.indexOf("@", bl + 1) >= 0) push(byKey, "\0multiat", n);
+    if (hasUnit && name.charCodeAt(bl + 1) === 0x30) push(byKey, "\0uaf", n);
+    if ((hasUnit && bl + 1 < name.length) !== ((f & (F_HASREG | F_RANGES_NONEMPTY)) !== 0)) {
+      push(byKey, "\0uavr", n);
+    }
+    if (isI2cName(n)) push(byKey, "\0i2c", n);
+    const kids = n.children;
+    if (kids.length > 1 && hasDupNames(kids, false)) push(byKey, "\0dupnode", n);
+    let spi = baseIs3(n, "spi");
+    let graphParent = false;
+    for (const k of kids) {
+      if (k.deleted) continue;
+      if (k.ckFlags & F_SPIPROP) spi = true;
+      if (k.ckFlags & F_ENDPOINTISH) graphParent = true;
+    }
+    if (spi) {
+      push(byKey, "\0spi", n);
+      spiNodes.add(n);
+    }
+    if (graphParent) {
+      push(byKey, "\0graphparent", n);
+      graphParents.add(n);
+    }
+    if (parent) {
+      if (getProperty(parent, name)) push(byKey, "\0namevsprop", n);
+      if (isI2cName(parent)) push(byKey, "\0i2cchild", n);
+      if (parent.ckFlags & F_DEVTYPE) push(byKey, "\0pcichild", n);
+      if (parent.ckFlags & F_COMPAT) push(byKey, "\0compatchild", n);
+    }
+  }
+  // Third pass: candidates that depend on the lists above, still in pre-order.
+  for (const n of order) {
+    if (n.parent && spiNodes.has(n.parent)) push(byKey, "\0spichild", n);
+    let graph = graphParents.has(n);
+    if (!graph) { for (const k of n.children) if (!k.deleted && graphParents.has(k)) graph = true; }
+    if (graph) push(byKey, "\0graphcand", n);
+    if (n.parent && graphParents.has(n.parent)) push(byKey, "\0graphchild", n);
+  }
+}
+
+/** Whether two items of a list share a name (properties: live ones only). */
+function hasDupNames(
+  items: ReadonlyArray<{ name: string; deleted: boolean }>,
+  liveOnly: boolean,
+): boolean {
+  const n = items.length;
+  if (n <= 12) {
+    for (let i = 0; i < n; i++) {
+      if (liveOnly && items[i].deleted) continue;
+      const a = items[i].name;
+      for (let j = i + 1; j < n; j++) {
+        if (liveOnly && items[j].deleted) continue;
+        if (items[j].name === a) return true;
+      }
+    }
+    return false;
+  }
+  const seen = new Set<string>();
+  let count = 0;
+  for (const it of items) {
+    if (liveOnly && it.deleted) continue;
+    seen.add(it.name);
+    count++;
+  }
+  return seen.size < count;
 }
 
 function runCheck(c: Check, x: Ctx): boolean {
@@ -349,6 +603,13 @@ function checkIsCell(c: Check, x: Ctx, node: LNode): void {
 
 function checkDuplicateNodeNames(c: Check, x: Ctx, node: LNode): void {
   const ch = node.children;
+  if (ch.length < 2) return;
+  if (ch.length > 8) {
+    // Common case: no two children share a name.
+    const seen = new Set<string>();
+    for (const k of ch) seen.add(k.name);
+    if (seen.size === ch.length) return;
+  }
   for (let i = 0; i < ch.length; i++) {
     if (ch[i].deleted) continue;
     for (let j = i + 1; j < ch.length; j++) {
@@ -359,6 +620,12 @@ function checkDuplicateNodeNames(c: Check, x: Ctx, node: LNode): void {
 
 function checkDuplicatePropertyNames(c: Check, x: Ctx, node: LNode): void {
   const ps = node.props;
+  if (ps.length < 2) return;
+  if (ps.length > 8) {
+    const seen = new Set<string>();
+    for (const p of ps) seen.add(p.name);
+    if (seen.size === ps.length) return;
+  }
   for (let i = 0; i < ps.length; i++) {
     if (ps[i].deleted) continue;
     for (let j = i + 1; j < ps.length; j++) {
@@ -405,7 +672,8 @@ function checkUnitAddressVsReg(c: Check, x: Ctx, node: LNode): void {
 }
 
 function checkPropertyNameChars(c: Check, x: Ctx, node: LNode): void {
-  for (const prop of liveProps(node)) {
+  for (const prop of node.props) {
+    if (prop.deleted) continue;
     const n = strspn(prop.name, c.data as string);
     if (n < prop.name.length) {
       failProp(c, x, node, prop, `Bad character '${prop.name[n]}' in property name`);
@@ -500,6 +768,7 @@ function checkDuplicateLabel(
 
 function checkDuplicateLabelNode(c: Check, x: Ctx, node: LNode): void {
   const owners = c.data as LabelOwners;
+  if (owners.nodes.size === 0 && owners.props.size === 0 && owners.marks.size === 0) return;
   for (const l of node.llabels) {
     if (!l.deleted) checkDuplicateLabel(c, x, owners, l.name, node, null, null);
   }
@@ -1383,7 +1652,10 @@ function buildTable(): Check[] {
     mk("compatible_is_string_list", checkIsStringList, "compatible", "warning"),
     "p:compatible",
   );
-  const names_is_string_list = mk("names_is_string_list", checkNamesIsStringList, null, "warning");
+  const names_is_string_list = sel(
+    mk("names_is_string_list", checkNamesIsStringList, null, "warning"),
+    "\0-names",
+  );
   const alias_paths = sel(mk("alias_paths", checkAliasPaths, null, "warning"), "n:aliases");
   const addr_size_cells = mk(
     "addr_size_cells",
@@ -1579,12 +1851,9 @@ function buildTable(): Check[] {
     null,
     "off",
   );
-  const gpios_property = mk(
-    "gpios_property",
-    checkGpiosProperty,
-    null,
-    "warning",
-    phandle_references,
+  const gpios_property = sel(
+    mk("gpios_property", checkGpiosProperty, null, "warning", phandle_references),
+    "\0gpios",
   );
   // dtc passes &phandle_references as this check's data, not as a prerequisite.
   const interrupts_property = sel(
@@ -1667,6 +1936,51 @@ function buildTable(): Check[] {
 /** The names of every check, in dtc's table order. */
 export const CHECK_NAMES: readonly string[] = buildTable().map((c) => c.name);
 
+/** The nodes each check can act on (see buildIndexes); checks not listed visit every node. */
+const SELECTORS: Record<string, string> = {
+  duplicate_node_names: "\0dupnode",
+  duplicate_property_names: "\0dupprop",
+  node_name_chars: "\0badnodename",
+  node_name_format: "\0multiat",
+  property_name_chars: "\0badpropname",
+  name_is_string: "p:name",
+  name_properties: "\0anyname",
+  node_name_vs_property_name: "\0namevsprop",
+  duplicate_label: "\0labels",
+  explicit_phandles: "\0phandles",
+  phandle_references: "\0refph",
+  path_references: "\0refpath",
+  omit_unused_nodes: "\0omit",
+  addr_size_cells: "\0cells",
+  unit_address_vs_reg: "\0uavr",
+  unit_address_format: "\0uaf",
+  pci_device_reg: "\0pcichild",
+  pci_device_bus_num: "\0pcichild",
+  simple_bus_reg: "\0compatchild",
+  i2c_bus_bridge: "\0i2c",
+  i2c_bus_reg: "\0i2cchild",
+  spi_bus_bridge: "\0spi",
+  spi_bus_reg: "\0spichild",
+  avoid_default_addr_size: "\0regranges",
+  avoid_unnecessary_addr_size: "\0cells",
+  unique_unit_address: "\0cells",
+  unique_unit_address_if_enabled: "\0cells",
+  obsolete_chosen_interrupt_controller: "\0root",
+  deprecated_gpio_property: "\0gpios",
+  gpios_property: "\0gpios",
+  names_is_string_list: "\0-names",
+  interrupt_provider: "\0intprov",
+  graph_nodes: "\0graphparent",
+  graph_child_address: "\0graphcand",
+  graph_port: "\0graphcand",
+  graph_endpoint: "\0graphchild",
+};
+
+const TABLE = buildTable();
+for (const c of TABLE) if (SELECTORS[c.name]) c.sel = SELECTORS[c.name];
+const DEFAULTS = TABLE.map((c) => ({ warn: c.warn, error: c.error, data: c.data }));
+const DUP = TABLE.find((c) => c.name === "duplicate_label")!;
+
 function enableWarningError(c: Check, warn: boolean, error: boolean): void {
   if ((warn && !c.warn) || (error && !c.error)) {
     for (const p of c.prereqs) enableWarningError(p, warn, error);
@@ -1710,7 +2024,17 @@ export function validateToggles(toggles: ReadonlyArray<{ kind: "W" | "E"; arg: s
  * filled. Messages come back in print order; `failed` means dtc would abort.
  */
 export function runChecks(dt: LiveTree, index: LabelIndex, opts: CheckOptions = {}): CheckResult {
-  const table = buildTable();
+  // One table per module, reset for each run (the run is synchronous).
+  const table = TABLE;
+  for (let i = 0; i < table.length; i++) {
+    const c = table[i];
+    const d = DEFAULTS[i];
+    c.status = "unchecked";
+    c.inprogress = false;
+    c.warn = d.warn;
+    c.error = d.error;
+    c.data = d.data;
+  }
   for (const t of opts.toggles ?? []) {
     parseChecksOption(table, t.kind === "W", t.kind === "E", t.arg);
   }
@@ -1728,18 +2052,17 @@ export function runChecks(dt: LiveTree, index: LabelIndex, opts: CheckOptions = 
     messages: [],
     table,
     order,
-    byProp: null,
-    byName: null,
+    byProp: new Map(),
+    byName: new Map(),
+    byKey: new Map(),
   };
-  const omit = table.find((c) => c.name === "omit_unused_nodes")!;
-  const dup = table.find((c) => c.name === "duplicate_label")!;
+  buildIndexes(x);
+  const dup = DUP;
   let error = false;
   for (const c of table) {
     if (!(c.warn || c.error)) continue;
     if (error) break;
     if (c === dup) dup.data = collectLabelOwners(dt.root);
-    // After omit_unused_nodes no check changes which nodes or property names exist.
-    if (!x.byProp && omit.status !== "unchecked") buildIndexes(x);
     error = runCheck(c, x);
   }
   return { messages: x.messages, failed: error };

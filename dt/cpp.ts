@@ -283,8 +283,9 @@ function bytesToLatin1(b: Uint8Array): string {
   return s;
 }
 
+/** Identifier start: `$` is not an identifier character in assembler mode (GCC). */
 function isIdStart(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x24;
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
 }
 
 function isIdChar(c: number): boolean {
@@ -978,10 +979,12 @@ class Cpp {
         return this.doLine();
       case "pragma":
         return this.doPragma();
+      case "assert":
+        return this.doAssert(true);
+      case "unassert":
+        return this.doAssert(false);
       case "ident":
       case "sccs":
-      case "assert":
-      case "unassert":
         return;
     }
   }
@@ -1050,6 +1053,40 @@ class Cpp {
     }
     const toks: Tok[] = [];
     let followingPaste = false;
+    // libcpp's vaopt_state while defining: __VA_OPT__ must be followed by a balanced (...).
+    let vaState = 0;
+    let vaLastPaste = false;
+    const vaUpdate = (tk: Tok): void => {
+      if (!macro.variadic) return;
+      if (tk.type === NAME && tk.text === "__VA_OPT__") {
+        if (vaState > 0) this.dirError("__VA_OPT__ may not appear in a __VA_OPT__");
+        vaState = 1;
+        return;
+      }
+      if (vaState === 1) {
+        if (tk.type !== OPEN_PAREN) {
+          this.dirError("__VA_OPT__ must be followed by an open parenthesis");
+        }
+        vaState = 2;
+        return;
+      }
+      if (vaState >= 2) {
+        if (vaState === 2 && tk.type === PASTE) {
+          this.dirError("'##' cannot appear at either end of __VA_OPT__");
+        }
+        if (vaState === 2) vaState = 3;
+        const wasPaste = vaLastPaste;
+        vaLastPaste = tk.type === PASTE;
+        if (tk.type === OPEN_PAREN) vaState++;
+        else if (tk.type === CLOSE_PAREN) {
+          vaState--;
+          if (vaState === 2) {
+            vaState = 0;
+            if (wasPaste) this.dirError("'##' cannot appear at either end of __VA_OPT__");
+          }
+        }
+      }
+    };
     for (;;) {
       if (t.type === NAME && macro.funLike) {
         const idx = macro.params.indexOf(t.text);
@@ -1068,6 +1105,7 @@ class Cpp {
           nt.flags &= ~PREV_WHITE;
           nt.flags |= STRINGIFY_ARG | (prev.flags & PREV_WHITE);
           toks[toks.length - 1] = nt;
+          vaUpdate(nt);
           t = this.lexDirect();
           followingPaste = false;
           continue;
@@ -1076,6 +1114,7 @@ class Cpp {
       }
       if (t.type === EOF) {
         if (followingPaste) this.dirError("'##' cannot appear at either end of a macro expansion");
+        if (macro.variadic && vaState !== 0) this.dirError("Unterminated __VA_OPT__");
         break;
       }
       if (t.type === PASTE) {
@@ -1091,6 +1130,7 @@ class Cpp {
         followingPaste = false;
         toks.push(t);
       }
+      vaUpdate(t);
       t = this.lexDirect();
     }
     if (toks.length) toks[0] = { ...toks[0], flags: toks[0].flags & ~PREV_WHITE };
@@ -1432,8 +1472,10 @@ class Cpp {
       if (t.type === EOF) this.dirError("Unexpected end of file after #line");
       this.dirError(`"${t.text}" after #line is not a positive integer`);
     }
-    const n = parseInt(t.text, 10);
-    if (n > 0xffffffff) this.dirWarn("line number out of range");
+    // linenum_type is a 32-bit unsigned: larger numbers wrap (with a warning).
+    const big = BigInt(t.text);
+    const n = Number(big & 0xffffffffn);
+    if (big > 0xffffffffn) this.dirWarn("line number out of range");
     const f = this.getTokenNoPadding();
     let newName = this.buffer.name;
     if (f.type === STRING) {
@@ -1449,6 +1491,46 @@ class Cpp {
     b.name = newName;
     this.printLine(n, newName, "", b.sysp);
   }
+
+  /** `#pred(answer)` for #assert, #unassert and #if: the predicate and the answer text. */
+  private parseAssertion(): { pred: string; answer: string | null } {
+    const name = this.getTokenNoPadding();
+    if (name.type !== NAME) this.dirError("Predicate must be an identifier");
+    const open = this.getTokenNoPadding();
+    if (open.type !== OPEN_PAREN) {
+      if (open.type !== EOF) this.backup(open);
+      return { pred: name.text, answer: null };
+    }
+    const parts: string[] = [];
+    for (;;) {
+      const t = this.getTokenNoPadding();
+      if (t.type === CLOSE_PAREN) break;
+      if (t.type === EOF) this.dirError("Missing ')' to complete answer");
+      parts.push(t.text);
+    }
+    if (parts.length === 0) this.dirError("Predicate's answer is empty");
+    return { pred: name.text, answer: parts.join(" ") };
+  }
+
+  /** `#assert pred(answer)` / `#unassert pred[(answer)]` (GCC extensions). */
+  private doAssert(add: boolean): void {
+    this.curDirectiveName = add ? "assert" : "unassert";
+    this.preventExpansion++;
+    const a = this.parseAssertion();
+    this.preventExpansion--;
+    const set = this.assertions.get(a.pred) ?? new Set<string>();
+    if (add) {
+      if (a.answer === null) this.dirError("Missing '(' after predicate");
+      set.add(a.answer);
+      this.assertions.set(a.pred, set);
+    } else if (a.answer === null) {
+      this.assertions.delete(a.pred);
+    } else {
+      set.delete(a.answer);
+    }
+  }
+
+  private assertions = new Map<string, Set<string>>();
 
   private doPragma(): void {
     this.curDirectiveName = "pragma";
@@ -1547,6 +1629,17 @@ class Cpp {
         const v = this.macros.has(n.text) ? "1" : "0";
         toks.push({ ...n, type: NUMBER, text: v, flags: n.flags });
         raw.push(t, n);
+        continue;
+      }
+      if (t.type === HASH) {
+        // An assertion test: #pred or #pred(answer).
+        this.preventExpansion++;
+        const a = this.parseAssertion();
+        this.preventExpansion--;
+        const set = this.assertions.get(a.pred);
+        const yes = set !== undefined && (a.answer === null ? set.size > 0 : set.has(a.answer));
+        toks.push({ ...t, type: NUMBER, text: yes ? "1" : "0" });
+        raw.push(t);
         continue;
       }
       if (t.type === NAME && (t.text === "__has_include" || t.text === "__has_include_next")) {

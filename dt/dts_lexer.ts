@@ -243,8 +243,6 @@ export class DtsLexer {
   num = 0;
   /** Integer value of LITERAL when above 2^53 (else null). */
   big: bigint | null = null;
-  /** Bytes of a STRING token with escapes (decoded, NUL appended); see {@link stringBytes}. */
-  bytes: Uint8Array = new Uint8Array(0);
   /** A STRING token's content is `text[strStart, strEnd)` of {@link srcText}. */
   strStart = 0;
   /** End of a STRING token's content. */
@@ -259,7 +257,7 @@ export class DtsLexer {
 
   /** The bytes of the current STRING token (escapes decoded, NUL appended). */
   stringBytes(): Uint8Array {
-    if (!this.strPlain) return this.bytes;
+    if (!this.strPlain) return stringBytes(this.text, this.strStart, this.strEnd)!;
     const n = this.strEnd - this.strStart;
     const out = new Uint8Array(n + 1);
     for (let k = 0; k < n; k++) out[k] = this.text.charCodeAt(this.strStart + k);
@@ -547,10 +545,8 @@ export class DtsLexer {
               break;
             }
           }
-          if (!this.strPlain) {
-            const b = stringBytes(t, i + 1, end - 1);
-            if (!b) this.fail("\\x used with no following hex digits");
-            this.bytes = b;
+          if (!this.strPlain && !escapesValid(t, i + 1, end - 1)) {
+            this.fail("\\x used with no following hex digits");
           }
           this.tok = T.STRING;
           return T.STRING;
@@ -661,6 +657,26 @@ export class DtsLexer {
   /** `<V1>([0-9]+|0[xX][0-9a-fA-F]+)(U|L|UL|LL|ULL)?` parsed with `strtoull(.., 0)`. */
   private lexInteger(i: number): number {
     const t = this.text;
+    // Fast path: 0x followed by 1..8 hex digits and then a character that ends the literal.
+    if (t.charCodeAt(i) === 0x30 && (t.charCodeAt(i + 1) | 0x20) === 0x78) {
+      let v = 0;
+      let j = i + 2;
+      const lim = Math.min(t.length, i + 10);
+      while (j < lim) {
+        const d = HEXVAL[t.charCodeAt(j) & 0xff];
+        if (d < 0 || t.charCodeAt(j) > 0xff) break;
+        v = v * 16 + d;
+        j++;
+      }
+      const next = j < t.length ? t.charCodeAt(j) : 0x20;
+      if (j > i + 2 && HEXVAL[next & 0xff] < 0 && next !== 0x55 && next !== 0x4c) {
+        this.endFlat(j - i);
+        this.big = null;
+        this.num = v;
+        this.tok = T.LITERAL;
+        return T.LITERAL;
+      }
+    }
     let j = i;
     while (j < t.length && (cc(t.charCodeAt(j)) & CC_DIGIT)) j++;
     let hexEnd = 0;
@@ -739,6 +755,14 @@ export class DtsLexer {
   }
 }
 
+/** Hex digit values by char code (-1 for non-digits). */
+const HEXVAL = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEXVAL[0x30 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEXVAL[0x61 + c] = 10 + c;
+  HEXVAL[0x41 + c] = 10 + c;
+}
+
 function digitValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
@@ -777,6 +801,18 @@ function scanCharLiteral(t: string, i: number): number {
     lastEscaped = q;
     j = q + 1;
   }
+}
+
+/** Whether every escape in `t[start, end)` is valid (dtc dies on `\\x` without hex digits). */
+function escapesValid(t: string, start: number, end: number): boolean {
+  let k = start;
+  while (k < end) {
+    if (t.charCodeAt(k++) !== 0x5c) continue;
+    const r = escapeChar(t, k, end);
+    if (r.badHex) return false;
+    k = r.next;
+  }
+  return true;
 }
 
 /** Bytes of a string literal's content `t[start, end)` with dtc escapes, NUL-terminated. */

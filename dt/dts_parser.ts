@@ -17,6 +17,7 @@ import { InputError } from "../errors.ts";
 import { DtsLexer, openRelative, type SourceAccess, T, tokenName } from "./dts_lexer.ts";
 import {
   addChild,
+  escapeChar,
   addLabel,
   addOrphanNode,
   deleteNode,
@@ -54,7 +55,11 @@ const MAX_NESTING = 2000;
 
 /** A growable byte buffer with markers (dtc `struct data`), reused across properties. */
 class DataBuf {
-  buf = new Uint8Array(256);
+  /** The current slab: values are written straight into it and handed out as views. */
+  buf = new Uint8Array(65536);
+  /** Where the value being built starts in the slab. */
+  base = 0;
+  /** Bytes of the value so far. */
   len = 0;
   markers: LMarker[] = [];
 
@@ -67,13 +72,14 @@ class DataBuf {
     this.hasNone = false;
   }
 
+  /** Room for `extra` more bytes: a new slab (with the value so far) when this one is full. */
   private grow(extra: number): void {
-    if (this.len + extra <= this.buf.length) return;
-    let n = this.buf.length * 2;
-    while (n < this.len + extra) n *= 2;
-    const nb = new Uint8Array(n);
-    nb.set(this.buf.subarray(0, this.len));
+    if (this.base + this.len + extra <= this.buf.length) return;
+    const size = Math.max(65536, 2 * (this.len + extra));
+    const nb = new Uint8Array(size);
+    nb.set(this.buf.subarray(this.base, this.base + this.len));
     this.buf = nb;
+    this.base = 0;
   }
 
   mark(kind: LMarker["kind"], ref?: string): void {
@@ -82,7 +88,7 @@ class DataBuf {
 
   bytes(b: Uint8Array): void {
     this.grow(b.length);
-    this.buf.set(b, this.len);
+    this.buf.set(b, this.base + this.len);
     this.len += b.length;
   }
 
@@ -91,26 +97,46 @@ class DataBuf {
     const n = end - start;
     this.grow(n + 1);
     const b = this.buf;
-    let o = this.len;
+    let o = this.base + this.len;
     for (let k = start; k < end; k++) b[o++] = t.charCodeAt(k);
     b[o++] = 0;
-    this.len = o;
+    this.len = o - this.base;
+  }
+
+  /** Append a string literal's content `t[start, end)` with dtc's escapes decoded, then a NUL. */
+  escaped(t: string, start: number, end: number): void {
+    this.grow(end - start + 1);
+    const b = this.buf;
+    let o = this.base + this.len;
+    let k = start;
+    while (k < end) {
+      const c = t.charCodeAt(k++);
+      if (c !== 0x5c) {
+        b[o++] = c;
+        continue;
+      }
+      const r = escapeChar(t, k, end);
+      b[o++] = r.value;
+      k = r.next;
+    }
+    b[o++] = 0;
+    this.len = o - this.base;
   }
 
   u8(v: number): void {
     this.grow(1);
-    this.buf[this.len++] = v;
+    this.buf[this.base + this.len++] = v;
   }
 
   u32(v: number): void {
     this.grow(4);
     const b = this.buf;
-    const o = this.len;
+    const o = this.base + this.len;
     b[o] = v >>> 24;
     b[o + 1] = (v >>> 16) & 0xff;
     b[o + 2] = (v >>> 8) & 0xff;
     b[o + 3] = v & 0xff;
-    this.len = o + 4;
+    this.len += 4;
   }
 
   /** Append `v` (a 64-bit unsigned value) truncated to `bits`, big-endian. */
@@ -126,30 +152,21 @@ class DataBuf {
     }
     const n = bits / 8;
     this.grow(n);
+    const o = this.base + this.len;
     for (let i = n - 1; i >= 0; i--) {
-      this.buf[this.len + i] = Number(v & 0xffn);
+      this.buf[o + i] = Number(v & 0xffn);
       v >>= 8n;
     }
     this.len += n;
   }
 
-  /** Slabs the values are carved from (one allocation per 64 KiB instead of per value). */
-  private slab = new Uint8Array(0);
-  private slabUsed = 0;
-
-  /** A copy of the bytes as a value of its own (a view into a slab for small values). */
+  /** The value as its own view of the slab; the next value starts after it (4-aligned). */
   take(): Uint8Array {
     const n = this.len;
     if (n === 0) return EMPTY;
-    if (n > 4096) return this.buf.slice(0, n);
-    if (this.slabUsed + n > this.slab.length) {
-      this.slab = new Uint8Array(65536);
-      this.slabUsed = 0;
-    }
-    const v = this.slab.subarray(this.slabUsed, this.slabUsed + n);
-    v.set(this.buf.subarray(0, n));
-    // Keep values 4-byte aligned within the slab.
-    this.slabUsed += (n + 3) & ~3;
+    const v = new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.base, n);
+    this.base += (n + 3) & ~3;
+    this.len = 0;
     return v;
   }
 }
@@ -505,7 +522,7 @@ class Parser {
       case T.STRING:
         d.mark("type_string");
         if (lx.strPlain) d.latin1(lx.srcText, lx.strStart, lx.strEnd);
-        else d.bytes(lx.bytes);
+        else d.escaped(lx.srcText, lx.strStart, lx.strEnd);
         lx.next();
         return;
       case 0x3c:

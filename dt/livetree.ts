@@ -123,6 +123,8 @@ export class LNode extends Node {
   sizeCells = -1;
   /** Bus type set by the bus bridge checks. */
   bus: BusType | null = null;
+  /** Facts the checks gather in their first pass (a bit set private to `checks.ts`). */
+  ckFlags = 0;
 }
 
 /** A `/memreserve/` entry with labels. */
