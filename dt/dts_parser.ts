@@ -17,10 +17,10 @@ import { InputError } from "../errors.ts";
 import { DtsLexer, openRelative, type SourceAccess, T, tokenName } from "./dts_lexer.ts";
 import {
   addChild,
-  escapeChar,
   addLabel,
   addOrphanNode,
   deleteNode,
+  escapeChar,
   getNodeByRef,
   guessBootCpuid,
   LabelIndex,
