@@ -113,7 +113,7 @@ function fdtCompatible(node: Node, c: string): boolean {
  */
 export function bootFdtInfo(
   tree: DeviceTree,
-  img: BootImage | ((mem: MemBank[]) => BootImage),
+  img: BootImage | ((mem: MemBank[], bi: BootInfo) => BootImage),
   file = "host.dtb",
 ): BootInfo {
   const bi: BootInfo = {
@@ -254,7 +254,7 @@ export function bootFdtInfo(
   // tree's modules: put them in front, in that order.
   const treeModules = bi.modules;
   bi.modules = [];
-  const im = typeof img === "function" ? img(bi.mem) : img;
+  const im = typeof img === "function" ? img(bi.mem, bi) : img;
   addBootModule(bi, "xen", im.xenStart, im.xenSize, false);
   addBootModule(bi, "fdt", im.fdtStart, im.fdtSize, false);
   for (const m of treeModules) addBootModule(bi, m.kind, m.start, m.size, m.domU, m.node);

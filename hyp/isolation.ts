@@ -7,7 +7,8 @@
  * 2. no IPA maps the GIC distributor, the GICv3 redistributors or the GICv2 hypervisor
  *    interface (the GICv2 CPU interface region may only be backed by GICV);
  * 3. a domain's MMIO mappings lie inside its iomem permissions, except the ones Xen itself makes
- *    for the GIC (GICC→GICV, GICv2m frames) and `/reserved-memory` RAM regions;
+ *    for the GIC (GICC→GICV, GICv2m frames) and `/reserved-memory` regions (in RAM or not:
+ *    Xen 4.17 maps them into dom0 without iomem permission);
  * 4. no RAM page is mapped into two domains except as a foreign or grant mapping, and RAM a
  *    domain maps as RAM is RAM it owns;
  * 5. no stage-2 MMIO mapping is executable unless the active policy says so (a proposal).
@@ -48,6 +49,27 @@ export const KNOWN_IOMEM_OFF_BY_ONE: string =
 
 function hex(v: number): string {
   return "0x" + v.toString(16);
+}
+
+/** Split pfns [s, s+n) into runs inside and outside the heap's RAM ranges. */
+function ramSegments(x: XenCore, s: number, n: number): { s: number; e: number; ram: boolean }[] {
+  const out: { s: number; e: number; ram: boolean }[] = [];
+  const end = s + n;
+  let at = s;
+  while (at < end) {
+    const ram = x.alloc.mfnValid(at);
+    let next = at + 1;
+    // Jump to the next RAM boundary instead of stepping page by page.
+    let bound = end;
+    for (const r of x.alloc.ramRanges()) {
+      if (ram && at >= r.s && at < r.e) bound = Math.min(bound, r.e);
+      if (!ram && r.s > at) bound = Math.min(bound, r.s);
+    }
+    next = Math.max(next, bound);
+    out.push({ s: at, e: next, ram });
+    at = next;
+  }
+  return out;
 }
 
 /** Check every invariant; an empty list means the state is sound. */
@@ -160,18 +182,22 @@ function checkDomain(
     if (pa < xenImage.start + xenImage.size && xenImage.start < end) {
       v(1, ipa, pa, size, `maps Xen's image at ${hex(xenImage.start)}`);
     }
-    const firstPfn = Math.floor(pa / PAGE_SIZE);
-    const nPages = size / PAGE_SIZE;
-    const inRam = x.alloc.mfnValid(firstPfn);
-    if (inRam) {
-      // Fast path: a run wholly owned by the domain as RAM.
-      if (isRam && d.ownedPages.containsRange(firstPfn, firstPfn + nPages - 1)) {
-        mine.add(firstPfn, firstPfn + nPages - 1);
-      } else {
+    // A leaf run may straddle the end of RAM (a reserved RAM region and the device page after
+    // it, mapped with the same attributes): check each part by what it is.
+    for (const seg of ramSegments(x, Math.floor(pa / PAGE_SIZE), size / PAGE_SIZE)) {
+      const firstPfn = seg.s;
+      const nPages = seg.e - seg.s;
+      const segIpa = ipa + (seg.s * PAGE_SIZE - pa);
+      if (seg.ram) {
+        // Fast path: a run wholly owned by the domain as RAM.
+        if (isRam && d.ownedPages.containsRange(firstPfn, firstPfn + nPages - 1)) {
+          mine.add(firstPfn, firstPfn + nPages - 1);
+          continue;
+        }
         for (let i = 0; i < nPages; i++) {
           const mfn = firstPfn + i;
           if (p2mPages.has(mfn)) {
-            v(1, ipa + i * PAGE_SIZE, mfn * PAGE_SIZE, PAGE_SIZE, "maps a p2m table page");
+            v(1, segIpa + i * PAGE_SIZE, mfn * PAGE_SIZE, PAGE_SIZE, "maps a p2m table page");
             continue;
           }
           if (d.xenPages.has(mfn)) continue; // shared_info / grant frame shared with this domain
@@ -184,7 +210,7 @@ function checkDomain(
           const owner = [...x.domains.values()].find((o) => o.ownedPages.contains(mfn));
           v(
             owner ? 4 : 1,
-            ipa + i * PAGE_SIZE,
+            segIpa + i * PAGE_SIZE,
             mfn * PAGE_SIZE,
             PAGE_SIZE,
             owner
@@ -192,14 +218,24 @@ function checkDomain(
               : `maps RAM page ${hex(mfn * PAGE_SIZE)} that Xen owns or has free`,
           );
         }
-      }
-    }
-    // 3. iomem permissions for MMIO
-    if (isMmio && !inRam) {
-      const s = firstPfn;
-      const e = firstPfn + nPages - 1;
-      if (!d.iomemCaps.containsRange(s, e) && !gicExtraPa.containsRange(s, e)) {
-        v(3, ipa, pa, size, `MMIO ${hex(pa)}-${hex(end)} without iomem permission`);
+      } else if (isMmio) {
+        // 3. iomem permissions for MMIO. Xen 4.17 maps /reserved-memory regions into dom0
+        // without iomem permission (map_range_to_domain skips iomem_permit_access for them),
+        // also when they lie outside RAM (an OCRAM or a VRAM carve-out): not a breach.
+        const s0 = firstPfn;
+        const e0 = firstPfn + nPages - 1;
+        if (
+          !d.iomemCaps.containsRange(s0, e0) && !gicExtraPa.containsRange(s0, e0) &&
+          !reservedRam.containsRange(s0, e0)
+        ) {
+          v(
+            3,
+            segIpa,
+            s0 * PAGE_SIZE,
+            nPages * PAGE_SIZE,
+            `MMIO ${hex(s0 * PAGE_SIZE)}-${hex((e0 + 1) * PAGE_SIZE)} without iomem permission`,
+          );
+        }
       }
     }
     // 5. executable MMIO

@@ -807,10 +807,11 @@ export class P2m {
     };
     const walk = (tpa: number, level: number, ipaBase: number): void => {
       const span = 2 ** LEVEL_ORDER[level] * PAGE_SIZE;
+      // One table is one page: read it through one view (or one copy) instead of per entry.
+      const v = this.view(tpa) ?? new Uint32Array(this.mem.read(tpa, PAGE_SIZE).buffer);
       for (let i = 0; i < LPAE_ENTRIES; i++) {
-        this.rd(tpa + i * 8);
-        const lo = this.lo;
-        const hi = this.hi;
+        const lo = v[2 * i];
+        const hi = v[2 * i + 1];
         if (((hi >>> 23) & 0xf) === 0) continue;
         const ipa = ipaBase + i * span;
         const oa = (hi & 0xffff) * 0x100000000 + ((lo & 0xfffff000) >>> 0);

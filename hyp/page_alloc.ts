@@ -151,6 +151,11 @@ export class PageAllocator {
     }));
   }
 
+  /** The RAM ranges the frame table covers (MFN [s, e)), by address. */
+  ramRanges(): readonly { s: number; e: number }[] {
+    return this.ram;
+  }
+
   /** `mfn_valid`. */
   mfnValid(mfn: number): boolean {
     for (const r of this.ram) if (mfn >= r.s && mfn < r.e) return true;

@@ -248,6 +248,8 @@ export class XenTraps implements El2Handler {
       // inject_undef_exception: EC 0 (unknown reason), IL set.
       throw new GuestException({ esr: 0x02000000, ec: 0, iss: 0, fsc: -1, far: 0 });
     }
-    this.push({ kind: "hypercall", record: doHypercall(this.x, this.d, cpu, this.opts) });
+    const record = doHypercall(this.x, this.d, cpu, this.opts);
+    this.push({ kind: "hypercall", record });
+    this.x.afterHypercall?.(record);
   }
 }

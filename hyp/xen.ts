@@ -252,6 +252,35 @@ function resolvePolicy(p: PolicyName | Policy | undefined): Policy {
   return found;
 }
 
+/**
+ * Where the loader puts Xen: QEMU's rule (first RAM bank + 2 MiB) unless that overlaps a
+ * `/reserved-memory` region or a `/memreserve/` entry (firmware, secure monitor, ROM copies a
+ * bootloader never overwrites), then the next 2 MiB-aligned place in RAM after them.
+ */
+function freeLoadAddress(
+  first: number,
+  size: number,
+  mem: { start: number; size: number }[],
+  bi: BootInfo,
+): number {
+  const busy = [...bi.reservedMem, ...bi.memreserve].map((r) => ({
+    s: r.start,
+    e: r.start + r.size,
+  }));
+  const clash = (a: number) => busy.find((r) => a < r.e && r.s < a + size);
+  const inRam = (a: number) => mem.some((b) => a >= b.start && a + size <= b.start + b.size);
+  let a = first;
+  for (let i = 0; i < 4096; i++) {
+    const c = clash(a);
+    if (!c && inRam(a)) return a;
+    const next = c ? Math.ceil(c.e / (2 * MB)) * (2 * MB) : a + 2 * MB;
+    const bank = mem.find((b) => b.start + b.size > next);
+    if (!bank) break;
+    a = Math.max(next, Math.ceil(bank.start / (2 * MB)) * (2 * MB));
+  }
+  return first;
+}
+
 /** `GICD_TYPER` (GICv2 and GICv3: distributor offset 0x4). */
 const GICD_TYPER = 0x4;
 /** `GICD_TYPE_LINES` (ITLinesNumber, bits [4:0]). */
@@ -325,11 +354,12 @@ export function bootXen(machine: XenMachine, o: XenBootOptions): XenInstance {
   const cpuf = machine.cpu ?? CORTEX_A57_FEATURES;
 
   // Boot images: Xen and the DTB are boot modules known to the loader, not to the tree.
-  const bi = bootFdtInfo(tree, (mem) => {
+  const bi = bootFdtInfo(tree, (mem, info) => {
     const ramBase = mem[0].start;
     const ramSize = mem.reduce((t, b) => t + b.size, 0);
+    const xenSize = o.xenImageSize ?? DEBIAN_XEN_IMAGE_SIZE;
     return {
-      xenStart: o.xenLoadAddress ?? ramBase + 2 * MB,
+      xenStart: o.xenLoadAddress ?? freeLoadAddress(ramBase + 2 * MB, xenSize, mem, info),
       xenSize: o.xenImageSize ?? DEBIAN_XEN_IMAGE_SIZE,
       fdtStart: o.hostDtbAddress ??
         Math.ceil((ramBase + Math.min(Math.floor(ramSize / 2), 128 * MB)) / (2 * MB)) * (2 * MB),

@@ -12,6 +12,7 @@ import type { XenConsole } from "./console.ts";
 import type { DeviceRegistry } from "./device.ts";
 import type { Domain } from "./domain.ts";
 import type { IrqTable } from "./irq.ts";
+import type { HypercallRecord } from "./hypercall.ts";
 import type { HostMemory } from "./machine.ts";
 import type { P2mGeometry } from "./p2m.ts";
 import type { PageAllocator } from "./page_alloc.ts";
@@ -60,4 +61,9 @@ export interface XenCore {
   file: string;
   /** Deviations from 4.17 the caller asked for (later Xen fixes). */
   quirks: { fixIomemOffByOne: boolean };
+  /**
+   * Observer called after every hypercall returns (not a Xen mechanism: the hook invariant
+   * checkers and fuzzers use, e.g. `sim/invariants.ts`).
+   */
+  afterHypercall?: (record: HypercallRecord) => void;
 }

@@ -72,6 +72,11 @@ export interface BootBoardOptions {
   latencies?: Partial<LatencyTable>;
   /** An edit applied to the board's tree before anything uses it (what-if runs). */
   editTree?: (tree: DeviceTree) => void;
+  /**
+   * Called once Xen has built dom0, before dom0 runs (observers such as the isolation checks of
+   * `sim/invariants.ts`).
+   */
+  onXen?: (xen: XenInstance) => void;
 }
 
 /** What the firmware stage did before Xen ran. */
@@ -333,6 +338,7 @@ export function bootBoard(file: string, bytes: Uint8Array, opts: BootBoardOption
     extraXenArgs: extra || undefined,
   });
 
+  opts.onXen?.(xen);
   const dom0 = xen.dom0;
   for (let i = 0; i < dom0.vcpus.length; i++) {
     const cpu = new Cpu(machine.bus, {
