@@ -1231,17 +1231,24 @@ function nodeIsDisabled(node: LNode): boolean {
 function checkUniqueUnitAddressCommon(c: Check, x: Ctx, node: LNode, disableCheck: boolean): void {
   if (node.addrCells < 0 || node.sizeCells < 0) return;
   if (node.children.length === 0) return;
-  const kids = liveChildren(node);
-  for (const a of kids) {
+  // dtc compares every child with every earlier one; grouping by unit address gives the same
+  // failures in the same order (by the later child, then the earlier ones in order).
+  const earlier = new Map<string, LNode[]>();
+  for (const a of node.children) {
+    if (a.deleted) continue;
     const addrA = unitName(a);
-    if (!addrA) continue;
-    if (disableCheck && nodeIsDisabled(a)) continue;
-    for (const b of kids) {
-      if (a === b) break;
-      if (disableCheck && nodeIsDisabled(b)) continue;
-      if (addrA === unitName(b)) {
+    const aOff = disableCheck && nodeIsDisabled(a);
+    if (addrA && !aOff) {
+      for (const b of earlier.get(addrA) ?? []) {
         fail(c, x, b, `duplicate unit-address (also used in node ${fullpath(a)})`);
       }
+    }
+    // As an earlier node b, a disabled child never matches in the _if_enabled variant.
+    if (!(disableCheck && nodeIsDisabled(a))) {
+      const u = unitName(a);
+      const l = earlier.get(u);
+      if (l) l.push(a);
+      else earlier.set(u, [a]);
     }
   }
 }

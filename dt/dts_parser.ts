@@ -47,6 +47,14 @@ const U64 = (1n << 64n) - 1n;
 
 const EMPTY = new Uint8Array(0);
 
+/** Shared (frozen) marker lists holding one type marker at offset 0, the usual case. */
+const SINGLE_MARKER: Record<string, LMarker[]> = {};
+for (const k of ["type_u8", "type_u16", "type_u32", "type_u64", "type_string", "label"]) {
+  SINGLE_MARKER[k] = Object.freeze([
+    Object.freeze({ kind: k, offset: 0, ref: undefined }),
+  ]) as unknown as LMarker[];
+}
+
 /**
  * How deep nodes and expressions may nest: bison's default stack (YYMAXDEPTH 10000 entries,
  * several per level) makes dtc give up with "memory exhausted" in the same region.
@@ -61,15 +69,35 @@ class DataBuf {
   base = 0;
   /** Bytes of the value so far. */
   len = 0;
-  markers: LMarker[] = [];
+  // The markers so far (kept as columns; objects are made only when the list is unusual).
+  private mKind: LMarker["kind"][] = [];
+  private mOff: number[] = [];
+  private mRef: Array<string | undefined> = [];
+  private mCount = 0;
 
   /** An `/incbin/` went in (dtc's TYPE_NONE marker). */
   hasNone = false;
 
   reset(): void {
     this.len = 0;
-    this.markers = [];
+    this.mCount = 0;
     this.hasNone = false;
+  }
+
+  /**
+   * The marker list of the value: one shared frozen list for the common "one type marker at
+   * offset 0" case, fresh objects otherwise.
+   */
+  takeMarkers(): LMarker[] {
+    const n = this.mCount;
+    if (n === 1 && this.mOff[0] === 0 && this.mRef[0] === undefined) {
+      return SINGLE_MARKER[this.mKind[0]];
+    }
+    const out: LMarker[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      out[i] = { kind: this.mKind[i], offset: this.mOff[i], ref: this.mRef[i] };
+    }
+    return out;
   }
 
   /** Room for `extra` more bytes: a new slab (with the value so far) when this one is full. */
@@ -83,7 +111,10 @@ class DataBuf {
   }
 
   mark(kind: LMarker["kind"], ref?: string): void {
-    this.markers.push({ kind, offset: this.len, ref });
+    const i = this.mCount++;
+    this.mKind[i] = kind;
+    this.mOff[i] = this.len;
+    this.mRef[i] = ref;
   }
 
   bytes(b: Uint8Array): void {
@@ -508,9 +539,8 @@ class Parser {
     if (this.tk() !== 0x3b) this.syntax();
     this.extendTo(namePos);
     this.lx.next();
-    const prop = new LProp(name, d.take(), d.markers, namePos);
+    const prop = new LProp(name, d.take(), d.takeMarkers(), namePos);
     prop.hasNoneMarker = d.hasNone;
-    d.markers = [];
     return prop;
   }
 
