@@ -10,6 +10,7 @@
 
 import { compileDts, loadDeviceTree } from "../dt/compile.ts";
 import { printDts } from "../dt/dts_print.ts";
+import { readDtb } from "../dt/dtb_read.ts";
 import { writeDtb } from "../dt/dtb_write.ts";
 import { InputError } from "../errors.ts";
 import { runBoard } from "../sim/run.ts";
@@ -213,12 +214,14 @@ function roundtrip(req: BoardRequest): Omit<CheckResult, "ms"> {
   };
 }
 
-/** Whether `s` occurs in `bytes` as a NUL-terminated string (a compatible entry, say). */
-function hasString(bytes: Uint8Array, s: string): boolean {
-  const pat = new TextEncoder().encode(s + "\0");
-  outer: for (let i = 0; i + pat.length <= bytes.length; i++) {
-    for (let j = 0; j < pat.length; j++) if (bytes[i + j] !== pat[j]) continue outer;
-    if (i === 0 || bytes[i - 1] === 0) return true;
+/** Whether the board has a node Linux's sram driver binds (`compatible = "mmio-sram"`). */
+function hasSram(bytes: Uint8Array): boolean {
+  try {
+    for (const n of readDtb(bytes, "board.dtb").root.walk()) {
+      if (n.isCompatible("mmio-sram")) return true;
+    }
+  } catch {
+    // An unreadable blob: the boot check reports it.
   }
   return false;
 }
@@ -228,7 +231,7 @@ export async function checkBoard(req: BoardRequest): Promise<BoardResult> {
   const checks: Record<string, CheckResult> = {};
   checks.boot = timed(() => boot(req.board, req.bytes));
   // The SRAM workload needs an mmio-sram node (Linux's sram binding); boards without one skip it.
-  if (req.sramWorkload && hasString(req.bytes, "mmio-sram")) {
+  if (req.sramWorkload && hasSram(req.bytes)) {
     checks[`boot:${req.sramWorkload}`] = timed(() => boot(req.board, req.bytes, req.sramWorkload));
   }
   if (req.lint) {

@@ -22,7 +22,8 @@
 import { parseArgs } from "node:util";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import type { Buffer } from "node:buffer";
 import { compileDts, CompileError, loadDeviceTree } from "../dt/compile.ts";
 import { preprocess } from "../dt/cpp.ts";
 import { writeDtb } from "../dt/dtb_write.ts";
@@ -78,6 +79,24 @@ function listFiles(dir: string, re: RegExp): string[] {
   return out.sort();
 }
 
+/** `spawnSync` retried a few times when the process could not start (EAGAIN on a loaded host). */
+function spawnRetry(
+  cmd: string,
+  args: string[],
+  opts: { input?: Uint8Array },
+): SpawnSyncReturns<Buffer> {
+  let r = spawnSync(cmd, args, { ...opts, maxBuffer: 1 << 28 });
+  for (let i = 0; i < 3 && r.error && !r.stderr; i++) {
+    r = spawnSync(cmd, args, { ...opts, maxBuffer: 1 << 28 });
+  }
+  return r;
+}
+
+function procErr(r: SpawnSyncReturns<Buffer>): string {
+  if (r.error) return `${r.error.message}\n`;
+  return r.stderr ? latin1(new Uint8Array(r.stderr)) : "";
+}
+
 function same(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -114,13 +133,11 @@ if (values.tree) {
       "assembler-with-cpp",
       f,
     ];
-    const pp = spawnSync("cpp", cppArgs, { maxBuffer: 1 << 28 });
+    const pp = spawnRetry("cpp", cppArgs, {});
     const dtcArgs = ["-O", "dtb", "-o", "-", "-b", "0", "-i", dir, ...LINUX_DTC_FLAGS, "-"];
-    const dt = pp.status === 0
-      ? spawnSync("dtc", dtcArgs, { input: pp.stdout, maxBuffer: 1 << 28 })
-      : null;
+    const dt = pp.status === 0 ? spawnRetry("dtc", dtcArgs, { input: pp.stdout }) : null;
     const refOk = pp.status === 0 && dt !== null && dt.status === 0;
-    const refErr = pp.status !== 0 ? pp.stderr.toString("latin1") : dt!.stderr.toString("latin1");
+    const refErr = pp.status !== 0 ? procErr(pp) : procErr(dt!);
     const text = fs.readFileSync(f);
     let ours: Uint8Array | null = null;
     let ourErr = "";

@@ -315,8 +315,26 @@ export function bootBoard(file: string, bytes: Uint8Array, opts: BootBoardOption
     ? bytes
     : writeDtb(tree);
   const dtbAddress = qemuDtbAddress(machine.ram);
+  const inRam = (a: number, n: number) => machine.ram.some((r) => a >= r.start && a + n <= r.end);
+  if (!inRam(dtbAddress, hostDtb.length)) {
+    throw new InputError(
+      "/",
+      `The host DTB's load address 0x${dtbAddress.toString(16)} is not in RAM`,
+    );
+  }
   machine.mem.write(dtbAddress, hostDtb);
-  for (const b of mods.blobs) machine.mem.write(b.address, b.data);
+  for (const [i, b] of mods.blobs.entries()) {
+    if (!inRam(b.address, b.data.length)) {
+      const m = mods.fw.modules[i];
+      throw new InputError(
+        m?.path ?? "/chosen",
+        `Boot module (${m?.kind ?? "module"}) at 0x${b.address.toString(16)}-0x${
+          (b.address + b.data.length).toString(16)
+        } is not in RAM, so the bootloader cannot load it`,
+      );
+    }
+    machine.mem.write(b.address, b.data);
+  }
 
   const serialBytes: number[] = [];
   const cpus: Cpu[] = [];

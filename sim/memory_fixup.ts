@@ -40,7 +40,8 @@ function isMemoryNode(n: Node): boolean {
 function skipSubtree(n: Node): boolean {
   const p = n.path;
   return p === "/chosen" || p === "/cpus" || p === "/aliases" || p === "/reserved-memory" ||
-    p === "/__symbols__" || p === "/__fixups__" || p === "/__local_fixups__" || isMemoryNode(n);
+    p === "/__symbols__" || p === "/__fixups__" || p === "/__local_fixups__" || isMemoryNode(n) ||
+    (n.parent?.parent === null && n.baseName === "memory"); // the node U-Boot rewrites
 }
 
 /** Every physical range some device or bus window occupies, [start, end). */
