@@ -223,6 +223,8 @@ export class CostModel {
   /** Counter rows, index = device · MAX_DOMAINS + domain. */
   rows: (Float64Array | undefined)[] = [];
   private readonly cpus: CpuCost[] = [];
+  /** Cycles per unit of each counter of a row (the latency table laid out like a row). */
+  private readonly weights = new Float64Array(ROW);
 
   /** Make a cost model. */
   constructor(opts: CostOptions = {}) {
@@ -241,6 +243,36 @@ export class CostModel {
       gatherBytes: opts.gatherBytes ?? 16,
     };
     this.l2 = new SetAssocCache(this.options.l2Bytes, this.options.l2Ways);
+    const L = this.latencies;
+    for (let k = 0; k < NCLASS; k++) {
+      const b = k * NF;
+      const w = this.weights;
+      w[b + ACC] = L.issue;
+      w[b + L1H] = L.l1Hit;
+      w[b + L2H] = L.l2Hit;
+      w[b + FILL] = L.lineFill;
+      w[b + WB] = L.writeBack;
+      w[b + WALK] = L.walkRead;
+      w[b + CMO] = L.cacheMaintenance;
+      w[b + ZVA] = L.dcZva;
+      w[b + RTX] = L.read[CLASS_NAMES[k]] ?? 0;
+      w[b + WTX] = L.write[CLASS_NAMES[k]] ?? 0;
+    }
+  }
+
+  /**
+   * Cycles charged so far over every device and domain (the snapshot's `total.cycles`), without
+   * building a snapshot or closing any buffer. Never decreases (until {@link reset}).
+   */
+  totalCycles(): number {
+    for (const c of this.cpus) c?.foldHits();
+    const w = this.weights;
+    let t = 0;
+    for (const r of this.rows) {
+      if (r === undefined) continue;
+      for (let i = 0; i < ROW; i++) t += r[i] * w[i];
+    }
+    return t;
   }
 
   /** The per-CPU part (L1, write buffers) for CPU `index`. */

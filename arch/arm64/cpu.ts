@@ -98,13 +98,14 @@ import {
   makeSyndrome,
   SERROR_ESR,
 } from "./syndrome.ts";
+import { boardPfr0, type CpuModel, DEFAULT_CPU_MODEL } from "./cpu_models.ts";
 import {
-  DCZID_BS_64,
+  CNTFRQ_QEMU_VIRT,
+  CORE_HZ,
   DCZID_DZP,
   dczvaBlockSize,
   HCR,
-  ID_AA64MMFR0_A57,
-  MIDR_CORTEX_A57,
+  ICC,
   paRange,
   SCTLR,
   SCTLR_EL1_RESET,
@@ -219,12 +220,26 @@ export interface CpuOptions {
   index?: number;
   /** The cost model (shared by the CPUs of a machine), or null. */
   cost?: CostModel | null;
-  /** MIDR_EL1 (default Cortex-A57 as QEMU reports it). */
+  /**
+   * The core (`cpu_models.ts`, e.g. `cpuModelFor("arm,cortex-a53")`): MIDR, ID registers and
+   * DCZID from its table entry. Default Cortex-A57; the options below override single fields.
+   */
+  model?: CpuModel;
+  /** MIDR_EL1 (default the model's; Cortex-A57 as QEMU reports it). */
   midr?: bigint;
-  /** ID_AA64MMFR0_EL1 (default 0x1124: 44-bit PA). */
+  /** ID_AA64MMFR0_EL1 (default the model's; Cortex-A57: 0x1124, 44-bit PA). */
   mmfr0?: bigint;
-  /** DCZID_EL0.BS (default 4: 64-byte DC ZVA blocks). */
+  /**
+   * ID_AA64PFR0_EL1 (default the model's as QEMU's `virt` presents it: no EL3, GICv3 system
+   * registers; Cortex-A57: 0x1000222 as in the reference recordings).
+   */
+  pfr0?: bigint;
+  /** DCZID_EL0.BS (default the model's: 4, 64-byte DC ZVA blocks). */
   dczidBs?: number;
+  /** CNTFRQ_EL0 in Hz (default 62.5 MHz, QEMU `virt`). */
+  cntfrq?: number;
+  /** Core clock the counter is derived from, in Hz (default 2 GHz; see CNTVCT_EL0). */
+  coreHz?: number;
   /** FEAT_XNX (stage-2 XN[0] distinguishes EL1 and EL0). Default false. */
   featXnx?: boolean;
   /** Replays of a stage-2 abort the hypervisor answers with "retry" before GuestLivelock. */
@@ -303,8 +318,51 @@ const SYSREGS: readonly SysReg[] = [
   "FAR_EL2",
   "HPFAR_EL2",
   "PAR_EL1",
+  "ID_AA64PFR0_EL1",
+  "ID_AA64ISAR0_EL1",
+  "ID_AA64MMFR1_EL1",
+  "CNTFRQ_EL0",
+  "CNTVCT_EL0",
+  "CNTPCT_EL0",
+  "CNTVOFF_EL2",
+  "ICC_SRE_EL1",
+  "ICC_CTLR_EL1",
+  "ICC_PMR_EL1",
+  "ICC_BPR1_EL1",
+  "ICC_IGRPEN1_EL1",
 ];
-const READ_ONLY = new Set<SysReg>(["DCZID_EL0", "MIDR_EL1", "MPIDR_EL1", "ID_AA64MMFR0_EL1"]);
+const READ_ONLY = new Set<SysReg>([
+  "DCZID_EL0",
+  "MIDR_EL1",
+  "MPIDR_EL1",
+  "ID_AA64MMFR0_EL1",
+  "ID_AA64MMFR1_EL1",
+  "ID_AA64PFR0_EL1",
+  "ID_AA64ISAR0_EL1",
+  "CNTFRQ_EL0",
+  "CNTVCT_EL0",
+  "CNTPCT_EL0",
+]);
+/**
+ * Registers that hold state but configure no translation: a write stores the value (masked to
+ * its implemented bits) without recomputing the walk configuration or touching the TLB.
+ */
+const PLAIN = new Set<SysReg>([
+  "ESR_EL1",
+  "FAR_EL1",
+  "VBAR_EL1",
+  "CONTEXTIDR_EL1",
+  "ESR_EL2",
+  "FAR_EL2",
+  "HPFAR_EL2",
+  "PAR_EL1",
+  "CNTVOFF_EL2",
+  "ICC_SRE_EL1",
+  "ICC_CTLR_EL1",
+  "ICC_PMR_EL1",
+  "ICC_BPR1_EL1",
+  "ICC_IGRPEN1_EL1",
+]);
 const FLUSHING = new Set<SysReg>([
   "SCTLR_EL1",
   "TCR_EL1",
@@ -315,6 +373,26 @@ const FLUSHING = new Set<SysReg>([
   "TCR_EL2",
   "MAIR_EL2",
 ]);
+
+/** A plain register's value after a write: implemented bits only (GICv3 ICV_* rules). */
+function plainValue(reg: SysReg, v: bigint): bigint {
+  switch (reg) {
+    case "ICC_SRE_EL1":
+      return ICC.SRE_EL1_VALUE; // RAO/WI
+    case "ICC_CTLR_EL1":
+      return ICC.CTLR_EL1_RO | (v & ICC.CTLR_EL1_RW);
+    case "ICC_PMR_EL1":
+      return v & ICC.PMR_MASK;
+    case "ICC_BPR1_EL1": {
+      const b = v & 7n;
+      return b < ICC.BPR1_MIN ? ICC.BPR1_MIN : b;
+    }
+    case "ICC_IGRPEN1_EL1":
+      return v & ICC.IGRPEN1_MASK;
+    default:
+      return v;
+  }
+}
 
 /** Result codes of one attempt at an access. */
 const DONE = 0;
@@ -347,6 +425,8 @@ export class Cpu implements CpuPort {
   private readonly featXnx: boolean;
   private readonly paMax: number;
   private readonly dczidBs: number;
+  private readonly cntfrq: number;
+  private readonly cyclesPerTick: number;
   private readonly sys = new Map<SysReg, bigint>();
   private readonly cluster: Cluster;
   private readonly tlb: Tlb;
@@ -422,7 +502,8 @@ export class Cpu implements CpuPort {
     this.maxReplays = opts.maxReplays ?? 16;
     this.mergePairs = opts.mergePairs ?? true;
     this.featXnx = opts.featXnx ?? false;
-    this.dczidBs = opts.dczidBs ?? DCZID_BS_64;
+    const model = opts.model ?? DEFAULT_CPU_MODEL;
+    this.dczidBs = opts.dczidBs ?? model.dczidBs;
     this.tlb = new Tlb(opts.tlbEntries ?? 4096, opts.tlbWays ?? Math.min(4, opts.tlbEntries ?? 4));
     this.walker = new Walker(bus, this.s2tlb);
     this.cost = opts.cost ? opts.cost.forCpu(this.index) : null;
@@ -430,17 +511,26 @@ export class Cpu implements CpuPort {
       const c = this.cost;
       this.walker.onRead = (devId: number) => c.walkRead(devId, this.domain);
     }
-    const mmfr0 = opts.mmfr0 ?? ID_AA64MMFR0_A57;
+    const mmfr0 = opts.mmfr0 ?? model.mmfr0;
     this.paMax = [32, 36, 40, 42, 44, 48, 52][paRange(mmfr0)] ?? 48;
     for (const r of SYSREGS) this.sys.set(r, 0n);
     this.sys.set("SCTLR_EL1", SCTLR_EL1_RESET);
     this.sys.set("SCTLR_EL2", SCTLR_EL2_RESET);
-    this.sys.set("MIDR_EL1", opts.midr ?? MIDR_CORTEX_A57);
+    this.sys.set("MIDR_EL1", opts.midr ?? model.midr);
     this.sys.set(
       "MPIDR_EL1",
       (1n << 31n) | (BigInt(this.vcpuId >> 4) << 8n) | BigInt(this.vcpuId & 15),
     );
     this.sys.set("ID_AA64MMFR0_EL1", mmfr0);
+    this.sys.set("ID_AA64MMFR1_EL1", model.mmfr1);
+    this.sys.set("ID_AA64PFR0_EL1", opts.pfr0 ?? boardPfr0(model, { el3: false, gicv3: true }));
+    this.sys.set("ID_AA64ISAR0_EL1", model.isar0);
+    this.cntfrq = opts.cntfrq ?? CNTFRQ_QEMU_VIRT;
+    this.cyclesPerTick = (opts.coreHz ?? CORE_HZ) / this.cntfrq;
+    this.sys.set("CNTFRQ_EL0", BigInt(this.cntfrq));
+    this.sys.set("ICC_SRE_EL1", ICC.SRE_EL1_VALUE);
+    this.sys.set("ICC_CTLR_EL1", ICC.CTLR_EL1_RO);
+    this.sys.set("ICC_BPR1_EL1", ICC.BPR1_MIN);
     this.s2off.enabled = false;
     this.recompute();
   }
@@ -467,6 +557,10 @@ export class Cpu implements CpuPort {
     if (!this.sys.has(reg)) throw new RangeError(`unknown system register ${reg}`);
     if (READ_ONLY.has(reg)) throw new RangeError(`${reg} is read-only`);
     const v = BigInt.asUintN(64, value);
+    if (PLAIN.has(reg)) {
+      this.sys.set(reg, plainValue(reg, v));
+      return;
+    }
     // Rewriting a register with its value changes no translation state: no recompute, and no
     // flush of the translation registers' TLB entries (they cache nothing that could change).
     if (this.sys.get(reg) === v) return;
@@ -481,9 +575,25 @@ export class Cpu implements CpuPort {
   /** Read a system register. */
   mrs(reg: SysReg): bigint {
     if (reg === "DCZID_EL0") return BigInt(this.dczid());
+    if (reg === "CNTPCT_EL0") return BigInt(this.counter());
+    if (reg === "CNTVCT_EL0") {
+      return BigInt.asUintN(64, BigInt(this.counter()) - this.sys.get("CNTVOFF_EL2")!);
+    }
     const v = this.sys.get(reg);
     if (v === undefined) throw new RangeError(`unknown system register ${reg}`);
     return v;
+  }
+
+  /**
+   * The system counter (CNTPCT_EL0), deterministic: the cycles the cost model has charged so
+   * far — every access of every CPU on the bus, by the latency table — at the core clock (`coreHz`),
+   * in ticks of CNTFRQ_EL0: ⌊cycles / (coreHz / CNTFRQ)⌋ (32 cycles per tick at 2 GHz and
+   * 62.5 MHz). CNTVCT_EL0 = CNTPCT_EL0 − CNTVOFF_EL2. Without a cost model the count stays 0.
+   * Same machine, same accesses, same counts.
+   */
+  private counter(): number {
+    const c = this.cost;
+    return c === null ? 0 : Math.floor(c.model.totalCycles() / this.cyclesPerTick);
   }
 
   /** DCZID_EL0 as the current EL reads it: DZP = 1 when DC ZVA would trap (D19.2 DCZID_EL0). */

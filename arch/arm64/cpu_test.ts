@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Cpu, type CpuEvent } from "./cpu.ts";
+import { cpuModelFor } from "./cpu_models.ts";
 import { El2Exception, GuestException, GuestLivelock, type Stage2Abort } from "./port.ts";
 import { LINUX_PROT, sampleMachine } from "./sample_machine.ts";
 import { Sram } from "../../drivers/sram.ts";
@@ -700,4 +701,54 @@ Deno.test("Cpu repeated stage-2 faults on one page walk stage 1 once; a later st
   const e = expectGuest(() => m.cpu.read32(KBASE + 0x0800_1000));
   assert.equal(decodeEsr(e.syndrome.esr).fscName, "level 3 translation fault");
   assert.equal(m.hyp.aborts.length, 5);
+});
+
+Deno.test("Cpu ID registers come from its model: A57 by default (reference values), A55 with LSE", () => {
+  const m = machineWithRam();
+  assert.equal(m.cpu.mrs("MIDR_EL1"), 0x411fd070n);
+  assert.equal(m.cpu.mrs("ID_AA64PFR0_EL1"), 0x1000222n);
+  assert.equal(m.cpu.mrs("ID_AA64ISAR0_EL1"), 0x11120n);
+  assert.equal(m.cpu.mrs("ID_AA64MMFR1_EL1"), 0n);
+  assert.throws(() => m.cpu.msr("ID_AA64ISAR0_EL1", 0n), RangeError);
+  const a55 = new Cpu(new Bus(), { model: cpuModelFor("arm,cortex-a55") });
+  assert.equal(a55.mrs("MIDR_EL1"), 0x412fd050n);
+  assert.equal((a55.mrs("ID_AA64ISAR0_EL1") >> 20n) & 0xfn, 2n); // Atomic: FEAT_LSE
+  assert.equal(a55.mrs("ID_AA64MMFR0_EL1") & 0xfn, 2n); // 40-bit PA
+  assert.equal((a55.mrs("ID_AA64MMFR1_EL1") >> 4n) & 0xfn, 2n); // 16-bit VMID
+});
+
+Deno.test("Cpu GICv3 CPU interface registers: ICV reset values, RAO/WI and implemented bits", () => {
+  const c = new Cpu(new Bus());
+  assert.equal(c.mrs("ICC_SRE_EL1"), 7n);
+  c.msr("ICC_SRE_EL1", 0n);
+  assert.equal(c.mrs("ICC_SRE_EL1"), 7n); // SRE/DFB/DIB read as one
+  assert.equal(c.mrs("ICC_CTLR_EL1"), 0x8c00n); // A3V, IDbits 24, PRIbits 5
+  c.msr("ICC_CTLR_EL1", 0xffffn);
+  assert.equal(c.mrs("ICC_CTLR_EL1"), 0x8c03n); // only CBPR and EOImode are writable
+  assert.equal(c.mrs("ICC_PMR_EL1"), 0n);
+  c.msr("ICC_PMR_EL1", 0xf7n);
+  assert.equal(c.mrs("ICC_PMR_EL1"), 0xf0n); // 5 priority bits
+  assert.equal(c.mrs("ICC_BPR1_EL1"), 3n);
+  c.msr("ICC_BPR1_EL1", 0n);
+  assert.equal(c.mrs("ICC_BPR1_EL1"), 3n); // clamped to the minimum
+  c.msr("ICC_IGRPEN1_EL1", 3n);
+  assert.equal(c.mrs("ICC_IGRPEN1_EL1"), 1n);
+});
+
+Deno.test("Cpu CNTVCT_EL0 counts cost-model cycles in 62.5 MHz ticks (32 cycles), minus CNTVOFF", () => {
+  const m = machineWithRam();
+  assert.equal(m.cpu.mrs("CNTFRQ_EL0"), 62_500_000n);
+  const t0 = m.cpu.mrs("CNTVCT_EL0");
+  for (let i = 0; i < 4096; i += 64) m.cpu.read32(KVA + 0x10_0000 + i); // 64 line fills
+  const t1 = m.cpu.mrs("CNTVCT_EL0");
+  const cycles = m.cost!.snapshot().total.cycles;
+  assert.equal(m.cpu.mrs("CNTPCT_EL0"), BigInt(Math.floor(cycles / 32)));
+  assert.ok(t1 > t0);
+  assert.equal(m.cost!.totalCycles(), cycles);
+  m.cpu.msr("CNTVOFF_EL2", t1);
+  assert.equal(m.cpu.mrs("CNTVCT_EL0"), 0n);
+  assert.throws(() => m.cpu.msr("CNTVCT_EL0", 0n), RangeError);
+  // Without a cost model the counter does not move.
+  const bare = new Cpu(new Bus());
+  assert.equal(bare.mrs("CNTVCT_EL0"), 0n);
 });

@@ -23,4 +23,5 @@ export * from "./walker.ts";
 export * from "./exclusive_monitor.ts";
 export * from "./table_builder.ts";
 export * from "./cpu.ts";
+export * from "./cpu_models.ts";
 export * from "./sample_machine.ts";

@@ -79,7 +79,22 @@ export type SysReg =
   | "ESR_EL2"
   | "FAR_EL2"
   | "HPFAR_EL2"
-  | "PAR_EL1";
+  | "PAR_EL1"
+  // Identification (read-only): processor and instruction-set features.
+  | "ID_AA64PFR0_EL1"
+  | "ID_AA64ISAR0_EL1"
+  | "ID_AA64MMFR1_EL1"
+  // Generic timer: frequency (read-only), virtual count (read-only), virtual offset (EL2).
+  | "CNTFRQ_EL0"
+  | "CNTVCT_EL0"
+  | "CNTPCT_EL0"
+  | "CNTVOFF_EL2"
+  // GICv3 CPU interface (the ICV_* view of an EL1 guest under HCR_EL2.IMO/FMO).
+  | "ICC_SRE_EL1"
+  | "ICC_CTLR_EL1"
+  | "ICC_PMR_EL1"
+  | "ICC_BPR1_EL1"
+  | "ICC_IGRPEN1_EL1";
 
 /**
  * The syndrome of a synchronous exception, decoded (ESR_ELx plus the address registers).

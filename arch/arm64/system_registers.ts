@@ -128,3 +128,54 @@ export function splitTtbr(v: bigint, tagBits = 16): { baddr: number; tag: number
 export function makeTtbr(baddr: number, tag = 0): bigint {
   return (BigInt(tag) << 48n) | BigInt(baddr);
 }
+
+/**
+ * ID_AA64PFR0_EL1 of the reference machine as Xen printed it ("Processor Features:
+ * 0000000001000222"): EL0/EL1/EL2 AArch64+AArch32, no EL3 (QEMU `virt` without
+ * `secure=on`), FP and AdvSIMD, GIC [27:24] = 1 (GICv3 system-register CPU interface).
+ */
+export const ID_AA64PFR0_VIRT_A57 = 0x01000222n;
+
+/**
+ * ID_AA64ISAR0_EL1 of the reference CPU (Xen log "ISA Features: 0000000000011120"): AES with
+ * PMULL, SHA1, SHA256, CRC32; Atomic [23:20] = 0 (no FEAT_LSE on Cortex-A57).
+ */
+export const ID_AA64ISAR0_A57 = 0x11120n;
+
+/** ID_AA64ISAR0_EL1.Atomic [23:20]: 2 = FEAT_LSE (LDADD, CAS, SWP, ...). */
+export function hasLse(isar0: bigint): boolean {
+  return ((isar0 >> 20n) & 0xfn) >= 2n;
+}
+
+/**
+ * CNTFRQ_EL0 of QEMU's `virt` board: 62.5 MHz (Xen log "Generic Timer IRQ: phys=30 hyp=26
+ * virt=27 Freq: 62500 KHz").
+ */
+export const CNTFRQ_QEMU_VIRT = 62_500_000;
+
+/**
+ * Core clock the virtual counter is derived from (see `Cpu` CNTVCT_EL0): 2 GHz, so one
+ * 62.5 MHz counter tick is 32 cycles of the cost model.
+ */
+export const CORE_HZ = 2_000_000_000;
+
+/**
+ * GICv3 CPU interface registers as an EL1 guest sees them under a hypervisor that sets
+ * HCR_EL2.IMO/FMO (accesses go to the ICV_* virtual interface, GICv3 IHI 0069 §12.2/§12.3),
+ * with the virtual interface of Cortex-A5x/A7x cores (ICH_VTR_EL2: PRIbits = PREbits = 5,
+ * IDbits 24-bit, A3V; QEMU 7.2 `icv_ctlr_read`, `icc_reset`).
+ */
+export const ICC = {
+  /** ICC_SRE_EL1: SRE, DFB, DIB read as one (system registers only, no legacy mode). */
+  SRE_EL1_VALUE: 0x7n,
+  /** ICC_CTLR_EL1 read-only part: A3V [15], IDbits [13:11] = 1 (24 bits), PRIbits [10:8] = 4. */
+  CTLR_EL1_RO: 0x8c00n,
+  /** ICC_CTLR_EL1 writable bits: CBPR [0], EOImode [1]. */
+  CTLR_EL1_RW: 0x3n,
+  /** ICC_PMR_EL1 implemented bits (5 priority bits): [7:3]. */
+  PMR_MASK: 0xf8n,
+  /** ICC_BPR1_EL1 minimum (and reset) value: minimum BPR0 (7 − PREbits = 2) plus one. */
+  BPR1_MIN: 3n,
+  /** ICC_IGRPEN1_EL1 writable bit: Enable [0]. */
+  IGRPEN1_MASK: 0x1n,
+} as const;
