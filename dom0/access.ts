@@ -97,7 +97,7 @@ export class KernelCpu {
   readonly stats: Map<string, RoutineStats>;
   /** The routine stack (innermost last); left intact when an access throws. */
   readonly stack: string[] = [];
-  /** Accesses issued so far on this CPU (drives the simulated clock). */
+  /** Accesses issued so far on this CPU (the simulated clock without a generic timer). */
   ops = 0;
   /** Instruction class of the last access issued (the faulting one after a throw). */
   lastInsn: InsnClass = "none";

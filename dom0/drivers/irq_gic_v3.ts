@@ -12,7 +12,9 @@
  * - `gic_cpu_init` (per CPU): find the redistributor by affinity (`GICR_PIDR2`, `GICR_TYPER`),
  *   wake it (`GICR_WAKER`), SGI frame IGROUPR0 ~0, ICACTIVER0/ICENABLER0 ~0, IPRIORITYR, RWP wait.
  *
- * System-register accesses (ICC_*) are not issued: the port contract has no ICC registers.
+ * System-register accesses (ICC_*) are not issued: under Xen they reach the virtual CPU interface
+ * without a trap (the port models ICC_SRE/CTLR/PMR/BPR1/IGRPEN1 with their ICV values, not the
+ * APRs `gic_cpu_sys_reg_init` also clears).
  *
  * @module
  */
