@@ -6,8 +6,10 @@
  * positions (1-based lines, byte columns, end column one past the token).
  *
  * Text is handled as Latin-1 strings (one char per byte), so every byte of the input survives and
- * columns count bytes as dtc's do. A NUL byte in the source is returned as end of input, as
- * flex's `.` rule hands dtc's parser the character 0.
+ * columns count bytes as dtc's do. A NUL byte outside strings and comments is returned as end of
+ * input, as flex's `.` rule hands dtc's parser the character 0; so is a byte >= 0x80, which that
+ * rule returns as a negative `char` on x86 builds of dtc (the reference, Debian's amd64 1.6.1) and
+ * bison reads as end of input (an arm64 build, with unsigned `char`, reports a syntax error).
  *
  * @module
  */
@@ -635,7 +637,9 @@ export class DtsLexer {
     this.endFlat(1);
     if (c === 0x5b) this.state = S_BYTESTRING;
     else if (c === 0x7b || c === 0x3b) this.state = S_PROPNODENAME;
-    // A NUL byte is token 0: dtc's parser takes it as the end of input.
+    // A NUL byte is token 0, and a byte >= 0x80 a negative token (flex's `yytext[0]` is a signed
+    // char on x86): dtc's (bison) parser takes both as the end of input.
+    if (c >= 0x80) c = T.EOF;
     this.tok = c;
     return c;
   }

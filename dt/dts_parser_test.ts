@@ -212,3 +212,14 @@ Deno.test("parseDts() reports dtc's parse errors at the start of the offending s
     /Couldn't open "none\.bin"/,
   );
 });
+
+Deno.test("parseDts() takes a NUL or a byte >= 0x80 outside strings as the end of input", () => {
+  for (const b of ["\0", "\xe3"]) {
+    const { tree } = parse(`/dts-v1/;\n/ { a = <1>; };\n${b} junk {{{\n`);
+    assert.equal(tree.root.props.length, 1);
+    assert.equal(
+      parseError(`/dts-v1/;\n/ {\n a = <1 ${b}>; };\n`),
+      "t.dts:3:9: error: Syntax error, unexpected end of input",
+    );
+  }
+});
