@@ -32,6 +32,7 @@ export * from "./cache_model.ts";
 export * from "./cost.ts";
 export * from "./mmio_device.ts";
 export * from "./register_block.ts";
+export * from "./primecell.ts";
 export * from "./pl011.ts";
 export * from "./gic_common.ts";
 export * from "./gic_v3.ts";
