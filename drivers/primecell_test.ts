@@ -33,12 +33,12 @@ Deno.test("PrimeCell reads its IDs at 0xFE0-0xFFC byte per word, as amba_read_pe
   assert.equal(dev.model, "primecell");
   assert.deepEqual(Object.keys(primecellIdRegisters(1, 0x20)).map(Number), [
     0,
-    16,
     4,
-    20,
     8,
-    24,
     12,
+    16,
+    20,
+    24,
     28,
   ]);
   assert.throws(() => primecellIdRegisters(1, 0x10), RangeError);
