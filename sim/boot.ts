@@ -12,7 +12,8 @@
  */
 
 import { Cpu, type CpuEvent } from "../arch/arm64/cpu.ts";
-import { ID_AA64MMFR0_A57, XEN_GUEST_HCR } from "../arch/arm64/system_registers.ts";
+import { XEN_GUEST_HCR } from "../arch/arm64/system_registers.ts";
+import { type CpuModel, cpuModelFor, DEFAULT_CPU_MODEL } from "../arch/arm64/cpu_models.ts";
 import { childAddrCells, childSizeCells } from "../dt/address.ts";
 import { loadDeviceTree } from "../dt/compile.ts";
 import type { CheckMessage } from "../dt/checks.ts";
@@ -24,7 +25,6 @@ import type { Scenario } from "../dom0/workload.ts";
 import type { LatencyTable } from "../drivers/cost.ts";
 import type { ModelOptions } from "../drivers/registry.ts";
 import type { PolicyName } from "../hyp/policy.ts";
-import { CORTEX_A57_FEATURES } from "../hyp/machine.ts";
 import { bootXen, type XenInstance } from "../hyp/xen.ts";
 import { buildMachine, type Machine } from "./machine.ts";
 import { fixupMemory } from "./memory_fixup.ts";
@@ -275,6 +275,16 @@ function prepareModules(
   return { fw: { modules, notes }, blobs, changed };
 }
 
+/**
+ * The board's core: the first `/cpus` child of `device_type = "cpu"` names it by `compatible`
+ * (`arm,cortex-a53` → Cortex-A53 ID registers: MIDR, PARange, VMID bits, LSE); a core the
+ * table does not know runs as the reference recordings' Cortex-A57.
+ */
+export function boardCpuModel(tree: DeviceTree): CpuModel {
+  const cpu = tree.root.child("cpus")?.children.find((c) => c.prop("device_type")?.str() === "cpu");
+  return (cpu && cpuModelFor(cpu.compatible())) ?? DEFAULT_CPU_MODEL;
+}
+
 /** QEMU's DTB placement for a `-kernel` boot: RAM base + min(RAM/2, 128 MiB), 2 MiB aligned. */
 export function qemuDtbAddress(ram: { start: number; end: number }[]): number {
   const base = ram[0].start;
@@ -306,7 +316,12 @@ export function bootBoard(file: string, bytes: Uint8Array, opts: BootBoardOption
   const memNotes = fixupMemory(tree);
   const isDtb = bytes.length >= 4 && bytes[0] === 0xd0 && bytes[1] === 0x0d && bytes[2] === 0xfe &&
     bytes[3] === 0xed;
-  const machine = buildMachine(tree, { models: opts.models, latencies: opts.latencies });
+  const core = boardCpuModel(tree);
+  const machine = buildMachine(tree, {
+    models: opts.models,
+    latencies: opts.latencies,
+    minPaRange: Number(core.mmfr0 & 0xfn),
+  });
 
   const workload = opts.workload ?? "boot";
   const initrd = encodeInitrd(workload);
@@ -343,7 +358,7 @@ export function bootBoard(file: string, bytes: Uint8Array, opts: BootBoardOption
   const xen = bootXen({
     mem: machine.mem,
     cpus: machine.cpus,
-    cpu: { ...CORTEX_A57_FEATURES, paRange: machine.paRange },
+    cpu: { paRange: machine.paRange, vmid16: core.vmidBits === 16, midr: Number(core.midr) },
     tlbFlush: (vmid) => cpus.forEach((c) => c.tlbiStage2(vmid)),
     uart: (b) => {
       for (const x of b) serialBytes.push(x);
@@ -364,7 +379,8 @@ export function bootBoard(file: string, bytes: Uint8Array, opts: BootBoardOption
       index: i,
       cost: machine.cost,
       el2: xen.el2Handler(0),
-      mmfr0: (ID_AA64MMFR0_A57 & ~0xfn) | BigInt(machine.paRange),
+      model: core,
+      mmfr0: (core.mmfr0 & ~0xfn) | BigInt(machine.paRange),
     });
     cpu.msr("VTCR_EL2", BigInt(xen.core.geo.vtcr));
     cpu.msr("VTTBR_EL2", dom0.p2m.vttbr);

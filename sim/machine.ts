@@ -45,6 +45,8 @@ export interface MachineOptions {
   models?: ModelOptions;
   /** Overrides of the cost model's latency table. */
   latencies?: Partial<LatencyTable>;
+  /** The CPU's own PARange encoding (default 4: 44 bits). */
+  minPaRange?: number;
 }
 
 /** A machine: bus, memory view, cost model, console UART and the placement record. */
@@ -64,16 +66,28 @@ export interface Machine {
   /** The PL011 UARTs by node path (the console is one of them when the board has one). */
   uarts: Map<string, Pl011>;
   /**
-   * `ID_AA64MMFR0_EL1.PARange` of the board's CPUs: 44 bits (QEMU's Cortex-A57, the reference)
-   * unless the board puts RAM or devices higher, then 48 bits — silicon always decodes its own
-   * address map (ThunderX, for one, has its GIC at 0x8010_0000_0000).
+   * `ID_AA64MMFR0_EL1.PARange` of the board's CPUs: the core's own (`minPaRange`, default 44
+   * bits as QEMU's Cortex-A57, the reference), raised when the board puts RAM or devices higher
+   * — silicon always decodes its own address map (ThunderX, for one, has its GIC at
+   * 0x8010_0000_0000).
    */
   paRange: number;
 }
 
-/** PARange encodings (ARM ARM D19.2.64): 0b0100 = 44 bits, 0b0101 = 48 bits. */
+/** PARange encoding 0b0100 = 44 bits (ARM ARM D19.2.64), QEMU's Cortex-A57. */
 const PARANGE_44 = 4;
-const PARANGE_48 = 5;
+/** Physical address bits of each PARange encoding (ARM ARM D19.2.64). */
+const PA_BITS = [32, 36, 40, 42, 44, 48, 52];
+
+/**
+ * The smallest PARange encoding, at least `min`, whose address space holds `top` (one past the
+ * highest address the board decodes): silicon always decodes its own address map.
+ */
+export function paRangeCovering(top: number, min: number): number {
+  let r = min;
+  while (r < PA_BITS.length - 1 && top > 2 ** PA_BITS[r]) r++;
+  return r;
+}
 
 /** Nodes that describe no hardware on the bus. */
 function skipSubtree(n: Node): boolean {
@@ -171,7 +185,7 @@ export function buildMachine(tree: DeviceTree, opts: MachineOptions = {}): Machi
     i.reg.filter((r) => r.size > 0).map((r) => ({ start: r.address, end: r.address + r.size }))
   ).sort((a, b) => a.start - b.start);
   const top = host.regions.reduce((m, r) => Math.max(m, r.end), 0);
-  const paRange = top > 2 ** 44 ? PARANGE_48 : PARANGE_44;
+  const paRange = paRangeCovering(top, opts.minPaRange ?? PARANGE_44);
   return {
     bus: host.bus,
     mem: new PhysicalMemory(host.bus),
