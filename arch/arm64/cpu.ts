@@ -400,6 +400,9 @@ const RETRY = 1;
 
 const MASK64 = (1n << 64n) - 1n;
 
+/** Bytes mapped by a leaf descriptor at each level (4 KiB granule). */
+const LEAF_SIZE = [2 ** 39, 2 ** 30, 2 ** 21, 2 ** 12];
+
 /** What a load of a never-written direct-memory page reads (never written, never cached). */
 const ZERO_PAGE = new Uint8Array(4096);
 
@@ -731,6 +734,14 @@ export class Cpu implements CpuPort {
     if (page === this.wPage) return this.wEntry;
     const hit = this.lookup(page);
     if (hit !== null && !hit.s2pending) return hit;
+    if (hit === null) {
+      const b = this.tlb.findBlock(page, this.regime, this.ctxVmid, this.ctxAsid);
+      if (b !== null) {
+        const e = this.victim(page);
+        Tlb.fromBlock(e, b, page);
+        return this.finishFill(e);
+      }
+    }
     const w = this.walk;
     let s1attr: number;
     let s1sh: number;
@@ -855,6 +866,23 @@ export class Cpu implements CpuPort {
     e.s2Level = s2Level;
     e.memClass = memClass(comb.attr);
     e.domain = this.domain;
+    e.blockSize = 0;
+    // A block at both stages: keep the whole block (of the smaller size) for later misses.
+    if (s1Level === 1 || s1Level === 2) {
+      const s1size = LEAF_SIZE[s1Level];
+      const size = !s2.enabled
+        ? s1size
+        : s2Level === 1 || s2Level === 2
+        ? Math.min(s1size, LEAF_SIZE[s2Level])
+        : 0;
+      if (size > 0) this.tlb.addBlock(e, size);
+    }
+    return this.finishFill(e);
+  }
+
+  /** Attach the device of a filled entry's page, make it valid and current, report the fill. */
+  private finishFill(e: TlbEntry): TlbEntry {
+    const paPage = e.paPage;
     const region = this.bus.find(paPage);
     if (region !== null && paPage + 4096 <= region.end) {
       e.region = region;
@@ -874,17 +902,17 @@ export class Cpu implements CpuPort {
       e.page = null;
     }
     e.valid = true;
-    this.uPage = page;
+    this.uPage = e.vpage;
     this.uEntry = e;
     if (this.observer !== null) {
       this.observer({
         type: "tlb-fill",
-        va: page,
-        ipa: ipaPage,
+        va: e.vpage,
+        ipa: e.ipaPage,
         pa: paPage,
         memType: memTypeName(e.attr),
-        s1Level,
-        s2Level,
+        s1Level: e.s1Level,
+        s2Level: e.s2Level,
       });
     }
     return e;

@@ -147,9 +147,12 @@ Deno.test("Cpu.dcZva() zeroes a 64-byte block on Normal memory and faults on Dev
   assert.equal(m.bus.read32(0x4000_307c), 0);
   assert.equal(m.bus.read32(0x4000_3080), 0xaaaaaaaa);
   assert.equal(Number(m.cpu.mrs("DCZID_EL0")), 4);
+  // Splitting the cached 2 MiB block needs TLB maintenance (the TLB may hold the whole block).
   m.mapS1(KVA + 0x10_0000, 0x4010_0000, 0x1000, "PROT_NORMAL_NC");
+  m.cpu.tlbiEl1(KVA + 0x10_0000);
   m.cpu.dcZva(KVA + 0x10_0000);
   m.mapS1(KVA + 0x11_0000, 0x4011_0000, 0x1000, "PROT_DEVICE_nGnRnE");
+  m.cpu.tlbiEl1(KVA + 0x11_0000);
   const e = expectGuest(() => m.cpu.dcZva(KVA + 0x11_0000));
   const d = decodeEsr(e.syndrome.esr);
   assert.equal(d.fscName, "alignment fault");
@@ -751,4 +754,22 @@ Deno.test("Cpu CNTVCT_EL0 counts cost-model cycles in 62.5 MHz ticks (32 cycles)
   // Without a cost model the counter does not move.
   const bare = new Cpu(new Bus());
   assert.equal(bare.mrs("CNTVCT_EL0"), 0n);
+});
+
+Deno.test("Cpu fills pages of a 2 MiB block from its block entry; TLBI by VA inside the block drops it", () => {
+  const m = machineWithRam(); // KVA: one 2 MiB stage-1 block; RAM: a 1 GiB stage-2 block
+  m.bus.write32(0x4000_5000, 0x55);
+  const walks = () => m.cost!.snapshot().total.walkReads;
+  m.cpu.read32(KVA);
+  const w0 = walks();
+  assert.equal(m.cpu.read32(KVA + 0x5000), 0x55); // another page of the block: no walk
+  assert.equal(walks(), w0);
+  assert.equal(Object.hasOwn(m.cpu.translation(KVA + 0x5000), "fault"), false);
+  m.mapS1(KVA + 0x5000, 0x4000_6000, 0x1000, "PAGE_KERNEL"); // split the block
+  m.bus.write32(0x4000_6000, 0x66);
+  assert.equal(m.cpu.read32(KVA + 0x5000), 0x55); // stale until TLB maintenance
+  m.cpu.tlbiEl1(KVA + 0x1000); // any page inside the block drops the block entry
+  m.cpu.tlbiEl1(KVA + 0x5000);
+  assert.equal(m.cpu.read32(KVA + 0x5000), 0x66);
+  assert.ok(walks() > w0);
 });

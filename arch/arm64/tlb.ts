@@ -112,7 +112,36 @@ export class TlbEntry {
    * D8.13; faults are never cached). `perm` is 0, so no fast path uses such an entry.
    */
   s2pending = false;
+  /** Block entries only: bytes of VA the entry covers (`vpage`/`ipaPage`/`paPage` are bases). */
+  blockSize = 0;
 }
+
+/** Copy the tags, permissions and attributes of a translation (not its page or device). */
+function copyTranslation(d: TlbEntry, s: TlbEntry): void {
+  d.regime = s.regime;
+  d.vmid = s.vmid;
+  d.asid = s.asid;
+  d.global = s.global;
+  d.perm = s.perm;
+  d.s1perm = s.s1perm;
+  d.s2perm = s.s2perm;
+  d.attr = s.attr;
+  d.sh = s.sh;
+  d.s1attr = s.s1attr;
+  d.s1sh = s.s1sh;
+  d.s2memAttr = s.s2memAttr;
+  d.s2sh = s.s2sh;
+  d.devFlags = s.devFlags;
+  d.by = s.by;
+  d.rule = s.rule;
+  d.s1Level = s.s1Level;
+  d.s2Level = s.s2Level;
+  d.memClass = s.memClass;
+  d.domain = s.domain;
+}
+
+/** Block entries (2 MiB / 1 GiB translations) a combined TLB keeps besides its page entries. */
+export const TLB_BLOCK_ENTRIES = 16;
 
 const NO_ROW = new Float64Array(0);
 
@@ -132,7 +161,12 @@ function geometry(size: number, ways: number, what: string): number {
   return size / ways - 1;
 }
 
-/** A set-associative combined TLB (see the module doc). */
+/**
+ * A set-associative combined TLB (see the module doc). A translation whose stage-1 and stage-2
+ * leaves are both blocks is also kept as one block entry of the smaller block's size (a TLB may
+ * hold an entry as large as the translation, D8.13): a miss on another page of the block is
+ * filled from it without a walk. Every TLBI drops the block entries it covers.
+ */
 export class Tlb {
   /** Entries in all. */
   readonly size: number;
@@ -148,6 +182,9 @@ export class Tlb {
   private readonly made: TlbEntry[] = [];
   /** A fill happened since the last full flush (else every entry is invalid). */
   private live = false;
+  /** Block entries, filled round-robin. */
+  private readonly blocks: TlbEntry[] = [];
+  private blockNext = 0;
   /** Fills since creation. */
   fills = 0;
 
@@ -175,6 +212,51 @@ export class Tlb {
       }
     }
     return null;
+  }
+
+  /** The block entry covering `vpage` in the given context, or null. */
+  findBlock(vpage: number, regime: number, vmid: number, asid: number): TlbEntry | null {
+    const bs = this.blocks;
+    for (let i = 0; i < bs.length; i++) {
+      const b = bs[i];
+      if (
+        b.valid && vpage >= b.vpage && vpage < b.vpage + b.blockSize && b.regime === regime &&
+        (regime === REGIME_EL2 || b.vmid === vmid) && (b.global || b.asid === asid)
+      ) return b;
+    }
+    return null;
+  }
+
+  /**
+   * Keep the block of `size` bytes (a power of two) that the filled page entry `e` belongs to:
+   * its translation with VA, IPA and PA bases aligned down to `size`.
+   */
+  addBlock(e: TlbEntry, size: number): void {
+    let b = this.blocks[this.blockNext];
+    if (b === undefined) {
+      b = new TlbEntry();
+      this.blocks.push(b);
+    }
+    this.blockNext = (this.blockNext + 1) % TLB_BLOCK_ENTRIES;
+    const off = ((e.vpage % size) + size) % size;
+    copyTranslation(b, e);
+    b.vpage = e.vpage - off;
+    b.ipaPage = e.ipaPage - off;
+    b.paPage = e.paPage - off;
+    b.blockSize = size;
+    b.valid = true;
+    this.live = true;
+  }
+
+  /** Make `e` the page entry for `vpage` inside block entry `b` (tags and attributes). */
+  static fromBlock(e: TlbEntry, b: TlbEntry, vpage: number): void {
+    copyTranslation(e, b);
+    const off = vpage - b.vpage;
+    e.vpage = vpage;
+    e.ipaPage = b.ipaPage + off;
+    e.paPage = b.paPage + off;
+    e.blockSize = 0;
+    e.s2pending = false;
   }
 
   /**
@@ -230,6 +312,12 @@ export class Tlb {
         n++;
       }
     }
+    for (const k of this.blocks) {
+      if (
+        k.valid && vpage >= k.vpage && vpage < k.vpage + k.blockSize && k.regime === regime &&
+        (regime === REGIME_EL2 || k.vmid === vmid) && (asid < 0 || k.global || k.asid === asid)
+      ) k.valid = false;
+    }
     return n;
   }
 
@@ -248,6 +336,12 @@ export class Tlb {
         e.valid = false;
         n++;
       }
+    }
+    for (const k of this.blocks) {
+      if (
+        k.regime === regime && (regime === REGIME_EL2 || k.vmid === vmid) &&
+        (asid < 0 || (!k.global && k.asid === asid))
+      ) k.valid = false;
     }
     return n;
   }
@@ -268,10 +362,16 @@ export class Tlb {
         n++;
       }
     }
+    for (const k of this.blocks) {
+      if (
+        k.regime === REGIME_EL10 && k.vmid === vmid &&
+        (ipaPage < 0 || (ipaPage >= k.ipaPage && ipaPage < k.ipaPage + k.blockSize))
+      ) k.valid = false;
+    }
     return n;
   }
 
-  /** Invalidate entries matching `pred`; returns how many. */
+  /** Invalidate entries matching `pred` (block entries too); returns how many page entries. */
   invalidate(pred: (e: TlbEntry) => boolean): number {
     let n = 0;
     for (const e of this.made) {
@@ -280,6 +380,7 @@ export class Tlb {
         n++;
       }
     }
+    for (const k of this.blocks) if (k.valid && pred(k)) k.valid = false;
     return n;
   }
 
@@ -287,6 +388,7 @@ export class Tlb {
   flush(): void {
     if (!this.live) return;
     for (const e of this.made) e.valid = false;
+    for (const k of this.blocks) k.valid = false;
     this.live = false;
   }
 
@@ -320,7 +422,18 @@ export class S2TlbEntry {
   level = 0;
 }
 
-/** A set-associative stage-2 TLB (see the module doc). */
+/** Bytes mapped by a stage-2 leaf at each level (4 KiB granule). */
+const S2_LEAF_SIZE = [2 ** 39, 2 ** 30, 2 ** 21, 2 ** 12];
+
+/** Block entries (1 GiB / 2 MiB leaves) a stage-2 TLB keeps besides its page entries. */
+export const S2_BLOCK_ENTRIES = 16;
+
+/**
+ * A set-associative stage-2 TLB (see the module doc). A walk that ends in a block descriptor
+ * (level 1 or 2) is also kept as one block entry covering the whole block (a TLB may hold an
+ * entry of the descriptor's size, D8.13): a miss on another page of the block is filled from it
+ * without a walk. TLBI by IPA drops the block entries that cover the IPA.
+ */
 export class S2Tlb {
   /** Entries in all. */
   readonly size: number;
@@ -332,6 +445,9 @@ export class S2Tlb {
   private clock = 0;
   private readonly made: S2TlbEntry[] = [];
   private live = false;
+  /** Block entries (`ipaPage`/`paPage` = block bases), filled round-robin. */
+  private readonly blocks: S2TlbEntry[] = [];
+  private blockNext = 0;
 
   /** Make a stage-2 TLB of `size` entries in sets of `ways` (default 1024, 4-way). */
   constructor(size = 1024, ways = 4) {
@@ -342,7 +458,7 @@ export class S2Tlb {
     this.stamps = new Float64Array(size);
   }
 
-  /** The entry for `ipaPage` under `vmid`, or null. */
+  /** The entry for `ipaPage` under `vmid` (a page entry made from a block entry), or null. */
   lookup(ipaPage: number, vmid: number): S2TlbEntry | null {
     const w = this.ways;
     const b = setOf(ipaPage, this.mask) * w;
@@ -353,7 +469,53 @@ export class S2Tlb {
         return e;
       }
     }
+    return this.blocks.length === 0 ? null : this.fromBlock(ipaPage, vmid);
+  }
+
+  /** A page entry for `ipaPage` from the block entry covering it, or null. */
+  private fromBlock(ipaPage: number, vmid: number): S2TlbEntry | null {
+    for (const k of this.blocks) {
+      if (
+        k.valid && k.vmid === vmid && ipaPage >= k.ipaPage &&
+        ipaPage < k.ipaPage + S2_LEAF_SIZE[k.level]
+      ) {
+        const e = this.victim(ipaPage);
+        e.valid = true;
+        e.vmid = vmid;
+        e.ipaPage = ipaPage;
+        e.paPage = k.paPage + (ipaPage - k.ipaPage);
+        e.memAttr = k.memAttr;
+        e.s2ap = k.s2ap;
+        e.sh = k.sh;
+        e.xn = k.xn;
+        e.level = k.level;
+        return e;
+      }
+    }
     return null;
+  }
+
+  /** Keep the block the page entry `e` (a level 1 or 2 leaf) belongs to. */
+  addBlock(e: S2TlbEntry): void {
+    if (e.level >= 3 || e.level < 1) return;
+    const size = S2_LEAF_SIZE[e.level];
+    let k = this.blocks[this.blockNext];
+    if (k === undefined) {
+      k = new S2TlbEntry();
+      this.blocks.push(k);
+    }
+    this.blockNext = (this.blockNext + 1) % S2_BLOCK_ENTRIES;
+    const off = e.ipaPage % size;
+    k.valid = true;
+    k.vmid = e.vmid;
+    k.ipaPage = e.ipaPage - off;
+    k.paPage = e.paPage - off;
+    k.memAttr = e.memAttr;
+    k.s2ap = e.s2ap;
+    k.sh = e.sh;
+    k.xn = e.xn;
+    k.level = e.level;
+    this.live = true;
   }
 
   /** The entry a fill for `ipaPage` overwrites (an unused/invalid way, else the LRU one). */
@@ -385,9 +547,15 @@ export class S2Tlb {
     return e;
   }
 
-  /** TLBI IPAS2E1 (`ipaPage` ≥ 0, one set) or VMALLS12E1 (−1) for `vmid`. */
+  /** TLBI IPAS2E1 (`ipaPage` ≥ 0, one set and the covering blocks) or VMALLS12E1 (−1). */
   invalidateIpa(vmid: number, ipaPage: number): void {
     if (!this.live) return;
+    for (const k of this.blocks) {
+      if (
+        k.vmid === vmid &&
+        (ipaPage < 0 || (ipaPage >= k.ipaPage && ipaPage < k.ipaPage + S2_LEAF_SIZE[k.level]))
+      ) k.valid = false;
+    }
     if (ipaPage >= 0) {
       const w = this.ways;
       const b = setOf(ipaPage, this.mask) * w;
@@ -400,15 +568,17 @@ export class S2Tlb {
     for (const e of this.made) if (e.valid && e.vmid === vmid) e.valid = false;
   }
 
-  /** Invalidate entries matching `pred`. */
+  /** Invalidate entries (page and block entries) matching `pred`. */
   invalidate(pred: (e: S2TlbEntry) => boolean): void {
     for (const e of this.made) if (e.valid && pred(e)) e.valid = false;
+    for (const k of this.blocks) if (k.valid && pred(k)) k.valid = false;
   }
 
   /** Invalidate everything. */
   flush(): void {
     if (!this.live) return;
     for (const e of this.made) e.valid = false;
+    for (const k of this.blocks) k.valid = false;
     this.live = false;
   }
 }

@@ -19,6 +19,13 @@ import { levelShift } from "./granule.ts";
 
 /** Size of the region one descriptor maps at each level (4 KiB granule). */
 const LEVEL_SIZE = [2 ** 39, 2 ** 30, 2 ** 21, 2 ** 12];
+/** 2^n for n = 0..64 (no Math.pow on the walk path). */
+const POW2: readonly number[] = Array.from({ length: 65 }, (_, n) => 2 ** n);
+/** Stage-1 start level for an input size of n bits (4 KiB granule): 4 − ⌈(n − 12) / 9⌉. */
+const S1_START: readonly number[] = Array.from(
+  { length: 65 },
+  (_, n) => 4 - Math.ceil((n - 12) / 9),
+);
 import { s2IsDevice } from "./attr_combine.ts";
 import type { S2Tlb, S2TlbEntry } from "./tlb.ts";
 
@@ -173,7 +180,7 @@ export class Walker {
    */
   walkS2(ipa: number, cfg: S2Config, out: S2WalkResult): void {
     out.fault = F_NONE;
-    if (cfg.invalid !== "" || ipa < 0 || ipa >= 2 ** cfg.ipaBits) {
+    if (cfg.invalid !== "" || ipa < 0 || ipa >= POW2[cfg.ipaBits]) {
       out.fault = F_TRANSLATION;
       out.level = 0;
       return;
@@ -198,7 +205,7 @@ export class Walker {
       }
       const addr = (hi & 0xffff) * 0x100000000 + ((lo & 0xfffff000) >>> 0);
       if (level < 3 && (lo & 2) !== 0) {
-        if (addr >= 2 ** cfg.paBits) {
+        if (addr >= POW2[cfg.paBits]) {
           out.fault = F_ADDRESS_SIZE;
           out.level = level;
           return;
@@ -207,7 +214,7 @@ export class Walker {
         continue;
       }
       const base = addr - (addr % size);
-      if (base >= 2 ** cfg.paBits) {
+      if (base >= POW2[cfg.paBits]) {
         out.fault = F_ADDRESS_SIZE;
         out.level = level;
         return;
@@ -286,7 +293,7 @@ export class Walker {
     }
     if (va >= 0) {
       inputSize = cfg.inputSize0;
-      if (va >= 2 ** inputSize || cfg.epd0) {
+      if (va >= POW2[inputSize] || cfg.epd0) {
         out.fault = F_TRANSLATION;
         out.level = 0;
         return;
@@ -296,19 +303,20 @@ export class Walker {
       addr = va;
     } else {
       inputSize = cfg.inputSize1;
-      if (cfg.el2 || va < -(2 ** inputSize) || cfg.epd1) {
+      if (cfg.el2 || va < -POW2[inputSize] || cfg.epd1) {
         out.fault = F_TRANSLATION;
         out.level = 0;
         return;
       }
       base = cfg.base1;
       hpd = cfg.hpd1;
-      addr = va + 2 ** inputSize;
+      addr = va + POW2[inputSize];
     }
-    const start = 4 - Math.ceil((inputSize - 12) / 9);
-    const rootEntries = 2 ** (inputSize - levelShift(start));
+    const start = S1_START[inputSize];
+    const rootEntries = POW2[inputSize - levelShift(start)];
+    const oaLimit = POW2[cfg.oaBits];
     let table = base - (base % (rootEntries * 8));
-    if (table >= 2 ** cfg.oaBits) {
+    if (table >= oaLimit) {
       out.fault = F_ADDRESS_SIZE;
       out.level = 0;
       return;
@@ -341,7 +349,7 @@ export class Walker {
       }
       const next = (hi & 0xffff) * 0x100000000 + ((lo & 0xfffff000) >>> 0);
       if (level < 3 && (lo & 2) !== 0) {
-        if (next >= 2 ** cfg.oaBits) {
+        if (next >= oaLimit) {
           out.fault = F_ADDRESS_SIZE;
           out.level = level;
           return;
@@ -355,7 +363,7 @@ export class Walker {
         continue;
       }
       const oa = next - (next % size);
-      if (oa >= 2 ** cfg.oaBits) {
+      if (oa >= oaLimit) {
         out.fault = F_ADDRESS_SIZE;
         out.level = level;
         return;
@@ -385,7 +393,7 @@ export class Walker {
   }
 }
 
-/** Fill a stage-2 TLB entry from a successful walk. */
+/** Fill a stage-2 TLB entry from a successful walk (and its block entry for a block leaf). */
 export function fillS2(tlb: S2Tlb, ipaPage: number, vmid: number, r: S2WalkResult): S2TlbEntry {
   const e = tlb.victim(ipaPage);
   e.valid = true;
@@ -397,5 +405,6 @@ export function fillS2(tlb: S2Tlb, ipaPage: number, vmid: number, r: S2WalkResul
   e.sh = r.sh;
   e.xn = r.xn;
   e.level = r.level;
+  if (r.level < 3) tlb.addBlock(e);
   return e;
 }
