@@ -16,11 +16,17 @@ export const KVA = -0x8000_0000_0000 + 0x4000_0000;
 export const IOVA = -0x8000_0000_0000 + 0x1000_0000;
 /** Pages touched by the TLB-miss workload (more than the 4096-entry TLB holds). */
 export const MISS_PAGES = 16384;
+/** VA of a second mapping of the same RAM with 4 KiB stage-1 pages (every miss walks). */
+export const PVA = -0x8000_0000_0000 + 0x8000_0000;
 
 /** A machine with RAM mapped 4 KiB-paged at stage 1 (64 MiB) and an SRAM behind ioremap. */
 export function benchMachine(): { cpu: Cpu; buf: Uint8Array } {
   const m = sampleMachine({ devices: [[0x1000_0000, new Sram(0x1_0000, { name: "/sram" })]] });
   m.mapS1(KVA, 0x4000_0000, MISS_PAGES * 4096, "PAGE_KERNEL");
+  // Page by page: level-3 descriptors, so no block entry can serve a miss.
+  for (let p = 0; p < MISS_PAGES; p++) {
+    m.mapS1(PVA + p * 4096, 0x4000_0000 + p * 4096, 4096, "PAGE_KERNEL");
+  }
   m.mapS2(0x1000_0000, 0x1000_0000, 0x1_0000, "p2m_mmio_direct_c");
   m.mapS1(IOVA, 0x1000_0000, 0x1_0000, "PROT_DEVICE_nGnRE");
   // Touch the pages so RAM is allocated (untouched pages read through the slow path).
@@ -76,11 +82,27 @@ export function deviceReads(cpu: Cpu, n: number): number {
   return s;
 }
 
-/** `n` loads each on a different page of 64 MiB: every access misses the TLB and walks. */
+/**
+ * `n` loads each on a different page of 64 MiB mapped with 2 MiB blocks: every access misses
+ * the page TLB and is filled from a block entry (no walk once the blocks are cached).
+ */
 export function tlbMisses(cpu: Cpu, buf: Uint8Array, n: number, start = 0): number {
   let p = start;
   for (let i = 0; i < n; i++) {
     cpu.load(KVA + p * 4096, 8, buf, 0);
+    p = (p + 1) % MISS_PAGES;
+  }
+  return p;
+}
+
+/**
+ * `n` loads each on a different page of 64 MiB mapped with 4 KiB pages at stage 1: every
+ * access misses and walks stage 1 (stage 2 is a 1 GiB block, served by its block entry).
+ */
+export function tlbMissWalks(cpu: Cpu, buf: Uint8Array, n: number, start = 0): number {
+  let p = start;
+  for (let i = 0; i < n; i++) {
+    cpu.load(PVA + p * 4096, 8, buf, 0);
     p = (p + 1) % MISS_PAGES;
   }
   return p;
