@@ -88,6 +88,19 @@ Deno.test("dt reports bad input in one line, exits 2 and leaves no output file",
   fs.rmSync(d, { recursive: true });
 });
 
+Deno.test("dt writes into an existing special file (-o /dev/null) instead of replacing it", async () => {
+  const d = tmpdir();
+  fs.writeFileSync(path.join(d, "ok.dts"), "/dts-v1/;\n/ { };\n");
+  const before = fs.statSync("/dev/null");
+  const r = await dt(["compile", "ok.dts", "-o", "/dev/null"], d);
+  assert.equal(r.code, 0);
+  assert.equal(r.err, "");
+  const after = fs.statSync("/dev/null");
+  assert.ok(after.isCharacterDevice());
+  assert.equal(after.ino, before.ino);
+  fs.rmSync(d, { recursive: true });
+});
+
 Deno.test("dt --help shows usage with examples", async () => {
   const r = await dt(["--help"], ".");
   assert.equal(r.code, 0);

@@ -86,6 +86,40 @@ interface Tok {
   source?: Tok | null;
 }
 
+/**
+ * GCC's diagnostic column (`-fdiagnostics-column-unit=display`) for byte column `col` of
+ * physical line `line`: tabs advance to the next multiple of 8, a UTF-8 sequence counts one.
+ */
+function displayColumn(text: string, line: number, col: number): number {
+  let i = 0;
+  for (let n = 1; n < line; n++) {
+    const nl = text.indexOf("\n", i);
+    if (nl < 0) return col;
+    i = nl + 1;
+  }
+  const end = Math.min(text.length, i + col - 1);
+  let d = 0;
+  while (i < end) {
+    const c = text.charCodeAt(i++);
+    if (c === 0x09) d = (d & ~7) + 8;
+    else {
+      d++;
+      const extra = c >= 0xf0 && c < 0xf8 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 ? 1 : 0;
+      let k = 0;
+      while (k < extra && i + k < end && (text.charCodeAt(i + k) & 0xc0) === 0x80) k++;
+      if (k === extra) i += k;
+    }
+  }
+  return d + 1;
+}
+
+/** A source location. */
+interface Loc {
+  line: number;
+  col: number;
+  buf: Buf | null;
+}
+
 function tok(type: number, text: string, flags = 0): Tok {
   return { type, text, flags, line: 0, col: 0, buf: null };
 }
@@ -166,7 +200,6 @@ interface CFile {
 
 interface IfState {
   line: number;
-  col: number;
   skipElses: boolean;
   wasSkipping: boolean;
   type: "if" | "ifdef" | "ifndef" | "elif" | "else";
@@ -328,6 +361,14 @@ class Cpp {
   private buffers: Buf[] = [];
   private buffer!: Buf;
   private lookaheads: Tok[] = [];
+  /**
+   * libcpp's `cur_token[-1]`: where the last token lexed from a file is, the location of
+   * `cpp_error` diagnostics that name none (macro argument counts, unterminated argument lists).
+   */
+  private lastLoc: Loc = { line: 0, col: 0, buf: null };
+  private prevLoc: Loc = { line: 0, col: 0, buf: null };
+  /** Where the newline ending the last line read is: the location of a following EOF token. */
+  private eolLoc: Loc = { line: 0, col: 0, buf: null };
   private inDirective = false;
   private angledHeaders = false;
   private directiveWantsPadding = false;
@@ -405,6 +446,8 @@ class Cpp {
 
   private locOf(line: number, col: number, buf: Buf | null = this.buffer): string {
     const name = buf ? buf.name : this.mainFile;
+    if (col === 0) return `${name}:${line}`;
+    if (buf && !buf.synthetic && col > 1) col = displayColumn(buf.text, line - buf.lineDelta, col);
     return `${name}:${line}:${col}`;
   }
 
@@ -412,9 +455,32 @@ class Cpp {
     throw new InputError(this.locOf(line, col, buf), msg);
   }
 
-  /** An error at the current directive. */
+  /**
+   * An error in the current directive, where libcpp's `cpp_error` puts it: at the last token
+   * read from the file (`cur_token[-1]`), or at the directive when there is none.
+   */
   private dirError(msg: string): never {
+    const l = this.lastLoc;
+    if (l.buf === this.directiveBuf && l.line) this.errorAtLoc(l, msg);
     this.errorAt(this.directiveLine, this.directiveCol, msg, this.directiveBuf);
+  }
+
+  /** An error at a token (null or a synthesized token: the last token read from the file). */
+  private errorAtTok(msg: string, at: Tok | null): never {
+    const l = at && at.buf && at.line ? at : this.lastLoc;
+    if (l.buf && l.line) this.errorAtLoc(l, msg);
+    this.dirError(msg);
+  }
+
+  /** An error at a lexer location (physical line; printed with the `#line` offset). */
+  private errorAtLoc(l: Loc, msg: string): never {
+    const b = l.buf ?? this.buffer;
+    this.errorAt(l.line + b.lineDelta, l.col, msg, b);
+  }
+
+  private warnAtLoc(l: Loc, msg: string): void {
+    const b = l.buf ?? this.buffer;
+    this.warnAt(l.line + b.lineDelta, l.col, msg, b);
   }
 
   private warnAt(line: number, col: number, msg: string, buf: Buf | null = this.buffer): void {
@@ -422,7 +488,9 @@ class Cpp {
   }
 
   private dirWarn(msg: string): void {
-    this.warnAt(this.directiveLine, this.directiveCol, msg, this.directiveBuf);
+    const l = this.lastLoc;
+    if (l.buf === this.directiveBuf && l.line) this.warnAtLoc(l, msg);
+    else this.warnAt(this.directiveLine, this.directiveCol, msg, this.directiveBuf);
   }
 
   // ---- run -------------------------------------------------------------------------------
@@ -621,7 +689,7 @@ class Cpp {
     const b = this.buffer;
     if (b.ifStack.length) {
       const ifs = b.ifStack[b.ifStack.length - 1];
-      this.errorAt(ifs.line, ifs.col, `Unterminated #${ifs.type}`, b);
+      this.errorAt(ifs.line, 0, `Unterminated #${ifs.type}`, b);
     }
     this.skipping = false;
     this.buffers.pop();
@@ -640,6 +708,19 @@ class Cpp {
 
   /** libcpp `_cpp_lex_direct`. */
   private lexDirect(): Tok {
+    const t = this.lexDirect1();
+    this.noteLexed(t);
+    return t;
+  }
+
+  /** Track libcpp's `cur_token[-1]` (see {@link lastLoc}). */
+  private noteLexed(t: Tok): void {
+    this.prevLoc = this.lastLoc;
+    // An EOF token from the end of a line or buffer has the location of the newline.
+    this.lastLoc = t.type === EOF && t.col === 0 ? this.eolLoc : t;
+  }
+
+  private lexDirect1(): Tok {
     let flags = 0;
     let b = this.buffer;
     for (;;) {
@@ -652,7 +733,7 @@ class Cpp {
             t.flags = BOL;
             // End of the main file: dtc's caller sees the unterminated conditionals too.
             const ifs = this.buffer.ifStack.at(-1);
-            if (ifs) this.errorAt(ifs.line, ifs.col, `Unterminated #${ifs.type}`, this.buffer);
+            if (ifs) this.errorAt(ifs.line, 0, `Unterminated #${ifs.type}`, this.buffer);
           }
           return t;
         }
@@ -671,6 +752,7 @@ class Cpp {
       if (i >= line.length) {
         b.cur = i;
         b.needLine = true;
+        this.eolLoc = { line: b.lineNo, col: i - b.lineBase + 1, buf: b };
         if (this.inDirective) {
           const t = tok(EOF, "");
           t.buf = b;
@@ -688,7 +770,7 @@ class Cpp {
           this.processNotes(b, i);
           const startLine = b.lineNo, startCol = i - b.lineBase + 1;
           if (!this.skipBlockComment(b, i + 2)) {
-            this.errorAt(startLine, startCol, "Unterminated comment", b);
+            this.errorAt(startLine + b.lineDelta, startCol, "Unterminated comment", b);
           }
           flags |= PREV_WHITE;
           continue;
@@ -858,8 +940,10 @@ class Cpp {
   private lexToken(): Tok {
     for (;;) {
       let result: Tok;
-      if (this.lookaheads.length) result = this.lookaheads.pop()!;
-      else result = this.lexDirect();
+      if (this.lookaheads.length) {
+        result = this.lookaheads.pop()!;
+        this.noteLexed(result);
+      } else result = this.lexDirect();
       if (result.flags & BOL) {
         if (result.type === HASH && this.parsingArgs !== 1) {
           if (this.handleDirective(result)) continue;
@@ -875,6 +959,7 @@ class Cpp {
   /** Push a token back to be lexed again. */
   private backupLexer(t: Tok): void {
     this.lookaheads.push(t);
+    this.lastLoc = this.prevLoc;
   }
 
   // ---- directives ------------------------------------------------------------------------
@@ -944,6 +1029,9 @@ class Cpp {
   }
 
   private runDirective(dir: string): void {
+    if (!this.skipping && (dir === "assert" || dir === "unassert" || dir === "import")) {
+      this.warnAtLoc(this.lastLoc, `#${dir} is a deprecated GCC extension`);
+    }
     switch (dir) {
       case "define":
         return this.doDefine();
@@ -1021,10 +1109,9 @@ class Cpp {
     const macro = this.createDefinition(name);
     const old = this.macros.get(name);
     if (old) {
-      if (old.builtin) {
-        this.dirWarn(`"${name}" redefined`);
-      } else if (macrosDiffer(old, macro)) {
-        this.dirWarn(`"${name}" redefined`);
+      // At the directive's line without a column, as libcpp's `directive_line`.
+      if (old.builtin || macrosDiffer(old, macro)) {
+        this.warnAt(this.directiveLine, 0, `"${name}" redefined`, this.directiveBuf);
       }
     }
     this.macros.set(name, macro);
@@ -1042,37 +1129,44 @@ class Cpp {
       disabled: false,
       where: `${this.directiveBuf?.name}:${this.directiveLine}`,
     };
+    // libcpp lexes the replacement list (and the token after the name) without moving
+    // `cur_token`, so diagnostics about it are at the name or at the parameter list's ')'.
+    let defAt = this.lastLoc;
     let t = this.lexDirect();
     if (t.flags & PREV_WHITE) {
       // object-like
     } else if (t.type === OPEN_PAREN) {
       this.parseParams(macro);
+      defAt = this.lastLoc;
       t = this.lexDirect();
     } else if (t.type !== EOF) {
-      this.dirWarn("missing whitespace after the macro name");
+      this.warnAtLoc(defAt, "missing whitespace after the macro name");
     }
+    const bodyError = (m: string): never => this.errorAtLoc(defAt, m);
     const toks: Tok[] = [];
     let followingPaste = false;
     // libcpp's vaopt_state while defining: __VA_OPT__ must be followed by a balanced (...).
     let vaState = 0;
     let vaLastPaste = false;
+    let vaAt: Loc = defAt;
     const vaUpdate = (tk: Tok): void => {
       if (!macro.variadic) return;
       if (tk.type === NAME && tk.text === "__VA_OPT__") {
-        if (vaState > 0) this.dirError("__VA_OPT__ may not appear in a __VA_OPT__");
+        if (vaState > 0) this.errorAtTok("__VA_OPT__ may not appear in a __VA_OPT__", tk);
         vaState = 1;
+        vaAt = tk;
         return;
       }
       if (vaState === 1) {
         if (tk.type !== OPEN_PAREN) {
-          this.dirError("__VA_OPT__ must be followed by an open parenthesis");
+          this.errorAtLoc(vaAt, "__VA_OPT__ must be followed by an open parenthesis");
         }
         vaState = 2;
         return;
       }
       if (vaState >= 2) {
         if (vaState === 2 && tk.type === PASTE) {
-          this.dirError("'##' cannot appear at either end of __VA_OPT__");
+          this.errorAtTok("'##' cannot appear at either end of __VA_OPT__", tk);
         }
         if (vaState === 2) vaState = 3;
         const wasPaste = vaLastPaste;
@@ -1082,7 +1176,7 @@ class Cpp {
           vaState--;
           if (vaState === 2) {
             vaState = 0;
-            if (wasPaste) this.dirError("'##' cannot appear at either end of __VA_OPT__");
+            if (wasPaste) this.errorAtTok("'##' cannot appear at either end of __VA_OPT__", tk);
           }
         }
       }
@@ -1113,14 +1207,12 @@ class Cpp {
         // Assembler: '#' not followed by a parameter is kept.
       }
       if (t.type === EOF) {
-        if (followingPaste) this.dirError("'##' cannot appear at either end of a macro expansion");
-        if (macro.variadic && vaState !== 0) this.dirError("Unterminated __VA_OPT__");
+        if (followingPaste) bodyError("'##' cannot appear at either end of a macro expansion");
+        if (macro.variadic && vaState !== 0) this.errorAtLoc(vaAt, "Unterminated __VA_OPT__");
         break;
       }
       if (t.type === PASTE) {
-        if (toks.length === 0) {
-          this.dirError("'##' cannot appear at either end of a macro expansion");
-        }
+        if (toks.length === 0) bodyError("'##' cannot appear at either end of a macro expansion");
         if (!followingPaste) {
           const prev = toks[toks.length - 1];
           toks[toks.length - 1] = { ...prev, flags: prev.flags | PASTE_LEFT };
@@ -1135,6 +1227,7 @@ class Cpp {
     }
     if (toks.length) toks[0] = { ...toks[0], flags: toks[0].flags & ~PREV_WHITE };
     macro.tokens = toks;
+    this.lastLoc = defAt;
     return macro;
   }
 
@@ -1277,6 +1370,9 @@ class Cpp {
 
   private doInclude(kind: "include" | "include_next" | "import"): void {
     this.curDirectiveName = kind;
+    if (kind === "include_next" && this.buffers.length === 1) {
+      this.warnAtLoc(this.lastLoc, "#include_next in primary source file");
+    }
     const header = this.getTokenNoPadding();
     let fname: string;
     let angle: boolean;
@@ -1299,7 +1395,7 @@ class Cpp {
       this.dirError(`#${kind} expects "FILENAME" or <FILENAME>`);
     }
     this.checkEol(true);
-    if (fname === "") this.dirError(`Empty filename in #${kind}`);
+    if (fname === "") this.errorAtTok(`Empty filename in #${kind}`, header);
     if (this.buffers.length >= MAX_INCLUDE_DEPTH) {
       this.dirError(
         `#include nested depth ${this.buffers.length} exceeds maximum of ${MAX_INCLUDE_DEPTH}`,
@@ -1323,7 +1419,10 @@ class Cpp {
     if (!file) {
       const searched = [] as string[];
       for (let d: Dir | null = start; d; d = d.next) searched.push(d.name === "" ? "." : d.name);
-      this.dirError(`${fname}: No such file or directory (searched: ${searched.join(", ")})`);
+      this.errorAtTok(
+        `${fname}: No such file or directory (searched: ${searched.join(", ")})`,
+        header,
+      );
     }
     this.stackFile(file, kind === "import");
   }
@@ -1358,7 +1457,6 @@ class Cpp {
     const b = this.buffer;
     b.ifStack.push({
       line: this.directiveLine,
-      col: this.directiveCol,
       skipElses: this.skipping || !skip,
       wasSkipping: this.skipping,
       type,
@@ -1460,9 +1558,10 @@ class Cpp {
 
   private doDiagnostic(isError: boolean): void {
     this.curDirectiveName = isError ? "error" : "warning";
+    const at = this.lastLoc; // the directive name, as libcpp's do_diagnostic
     const text = this.restOfLineText();
-    if (isError) this.dirError(`#error ${text}`);
-    this.dirWarn(`#warning ${text}`);
+    if (isError) this.errorAtLoc(at, `#error ${text}`);
+    this.warnAtLoc(at, `#warning ${text}`);
   }
 
   private doLine(): void {
@@ -1495,7 +1594,8 @@ class Cpp {
   /** `#pred(answer)` for #assert, #unassert and #if: the predicate and the answer text. */
   private parseAssertion(): { pred: string; answer: string | null } {
     const name = this.getTokenNoPadding();
-    if (name.type !== NAME) this.dirError("Predicate must be an identifier");
+    if (name.type === EOF) this.dirError("Assertion without predicate");
+    if (name.type !== NAME) this.errorAtTok("Predicate must be an identifier", name);
     const open = this.getTokenNoPadding();
     if (open.type !== OPEN_PAREN) {
       if (open.type !== EOF) this.backup(open);
@@ -1661,7 +1761,13 @@ class Cpp {
     ) {
       cmacro = raw[2].text;
     }
-    const e = new ExprParser(toks, (m) => this.dirError(m), (m) => this.dirWarn(m));
+    const e = new ExprParser(
+      toks,
+      (m, at) => this.errorAtTok(m, at),
+      (m, at) => {
+        this.warnAtLoc(at && at.buf && at.line ? at : this.lastLoc, m);
+      },
+    );
     const v = e.parse();
     return { value: v.v !== 0n, cmacro };
   }
@@ -1790,12 +1896,7 @@ class Cpp {
   /** libcpp `enter_macro_context`: 1 when a context was pushed, 0 otherwise. */
   private enterMacroContext(m: Macro, result: Tok): number {
     if (this.contexts.length > MAX_CONTEXTS) {
-      this.errorAt(
-        result.line,
-        result.col,
-        "Macro expansion nested too deeply",
-        result.buf ?? this.buffer,
-      );
+      this.errorAtTok("Macro expansion nested too deeply", result);
     }
     this.miValid = false;
     this.angledHeaders = false;
@@ -1808,7 +1909,7 @@ class Cpp {
       this.preventExpansion++;
       this.keepTokens++;
       this.parsingArgs = 1;
-      const args = this.funlikeInvocation(m, result);
+      const args = this.funlikeInvocation(m);
       this.parsingArgs = 0;
       this.keepTokens--;
       this.preventExpansion--;
@@ -1825,7 +1926,7 @@ class Cpp {
   }
 
   /** libcpp `funlike_invocation_p`. */
-  private funlikeInvocation(m: Macro, nameTok: Tok): MacroArg[] | null {
+  private funlikeInvocation(m: Macro): MacroArg[] | null {
     let pad: Tok | null = null;
     let t: Tok;
     for (;;) {
@@ -1840,7 +1941,7 @@ class Cpp {
     }
     if (t.type === OPEN_PAREN) {
       this.parsingArgs = 2;
-      return this.collectArgs(m, nameTok);
+      return this.collectArgs(m);
     }
     if (t.type !== EOF || t === ENDARG) {
       this.backup(t);
@@ -1850,7 +1951,7 @@ class Cpp {
   }
 
   /** libcpp `collect_args`. */
-  private collectArgs(m: Macro, nameTok: Tok): MacroArg[] {
+  private collectArgs(m: Macro): MacroArg[] {
     const paramc = m.params.length;
     const args: MacroArg[] = [];
     let argc = 0;
@@ -1886,32 +1987,21 @@ class Cpp {
         };
       }
     } while (t.type !== CLOSE_PAREN && t.type !== EOF && !(t.type === HASH && (t.flags & BOL)));
+    const at = this.lastLoc;
     if (t.type !== CLOSE_PAREN) {
-      this.errorAt(
-        nameTok.line,
-        nameTok.col,
-        `Unterminated argument list invoking macro "${m.name}"`,
-        nameTok.buf ?? this.buffer,
-      );
+      this.errorAtLoc(at, `Unterminated argument list invoking macro "${m.name}"`);
     }
     if (argc === 1 && paramc === 0 && args[0].count === 0) argc = 0;
     if (argc !== paramc) {
       if (argc < paramc) {
         if (!(argc + 1 === paramc && m.variadic)) {
-          this.errorAt(
-            nameTok.line,
-            nameTok.col,
+          this.errorAtLoc(
+            at,
             `Macro "${m.name}" requires ${paramc} arguments, but only ${argc} given`,
-            nameTok.buf ?? this.buffer,
           );
         }
       } else {
-        this.errorAt(
-          nameTok.line,
-          nameTok.col,
-          `Macro "${m.name}" passed ${argc} arguments, but takes just ${paramc}`,
-          nameTok.buf ?? this.buffer,
-        );
+        this.errorAtLoc(at, `Macro "${m.name}" passed ${argc} arguments, but takes just ${paramc}`);
       }
     }
     while (args.length < paramc) {
@@ -2160,11 +2250,7 @@ class Cpp {
       case "__has_include":
       case "__has_include_next":
         if (!this.inDirective) {
-          this.errorAt(
-            result.line,
-            result.col,
-            `"${m.name}" used outside of preprocessing directive`,
-          );
+          this.errorAtTok(`"${m.name}" used outside of preprocessing directive`, result);
         }
         return 0;
       case "__LINE__": {
@@ -2490,10 +2576,15 @@ class ExprParser {
   private toks: Tok[];
   private i = 0;
   private skipEval = 0;
-  private err: (m: string) => never;
-  private warn: (m: string) => void;
+  // Diagnostics at a token, or (null) at the end of the expression, as libcpp places them.
+  private err: (m: string, at: Tok | null) => never;
+  private warn: (m: string, at: Tok | null) => void;
 
-  constructor(toks: Tok[], err: (m: string) => never, warn: (m: string) => void) {
+  constructor(
+    toks: Tok[],
+    err: (m: string, at: Tok | null) => never,
+    warn: (m: string, at: Tok | null) => void,
+  ) {
     this.toks = toks;
     this.err = err;
     this.warn = warn;
@@ -2507,9 +2598,9 @@ class ExprParser {
     const v = this.comma();
     const t = this.peek();
     if (t) {
-      if (t.type === CLOSE_PAREN) this.err("Missing '(' in expression");
-      if (t.type === COLON) this.err("':' without preceding '?'");
-      this.err(`Missing binary operator before token "${t.text}"`);
+      if (t.type === CLOSE_PAREN) this.err("Missing '(' in expression", t);
+      if (t.type === COLON) this.err("':' without preceding '?'", t);
+      this.err(`Missing binary operator before token "${t.text}"`, t);
     }
     return v;
   }
@@ -2533,7 +2624,7 @@ class ExprParser {
     if (!truth) this.skipEval--;
     if (this.peek()?.type !== COLON) {
       const t = this.peek();
-      this.err(t ? `Missing ':' before token "${t.text}"` : "'?' without following ':'");
+      this.err(t ? `Missing ':' before token "${t.text}"` : "'?' without following ':'", t ?? null);
     }
     this.i++;
     if (truth) this.skipEval++;
@@ -2574,7 +2665,7 @@ class ExprParser {
         left = { v: (t.type === OR_OR ? lt || rt : lt && rt) ? 1n : 0n, unsigned: false };
         continue;
       }
-      if (!this.peek()) this.err(`Operator '${t.text}' has no right operand`);
+      if (!this.peek()) this.err(`Operator '${t.text}' has no right operand`, null);
       const right = this.binary(level + 1);
       left = this.apply(t, left, right);
     }
@@ -2631,14 +2722,14 @@ class ExprParser {
       case MULT: {
         const r = uns ? (a.v * b.v) & MASK64 : BigInt.asUintN(64, toSigned(a.v) * toSigned(b.v));
         if (!uns && !this.skipEval && toSigned(a.v) * toSigned(b.v) !== toSigned(r)) {
-          this.warn("integer overflow in preprocessor expression");
+          this.warn("integer overflow in preprocessor expression", null);
         }
         return { v: r, unsigned: uns };
       }
       case DIV:
       case MOD: {
         if (b.v === 0n) {
-          if (!this.skipEval) this.err("Division by zero in #if");
+          if (!this.skipEval) this.err("Division by zero in #if", op);
           return { v: 0n, unsigned: uns };
         }
         if (uns) return { v: op.type === DIV ? a.v / b.v : a.v % b.v, unsigned: true };
@@ -2646,14 +2737,14 @@ class ExprParser {
         return { v: BigInt.asUintN(64, op.type === DIV ? x / y : x % y), unsigned: false };
       }
     }
-    this.err(`Token "${op.text}" is not valid in preprocessor expressions`);
+    this.err(`Token "${op.text}" is not valid in preprocessor expressions`, op);
   }
 
   private overflowCheck(r: Num, a: Num, b: Num, op: string): Num {
     if (!r.unsigned && !this.skipEval) {
       const x = toSigned(a.v), y = toSigned(b.v);
       const exact = op === "+" ? x + y : x - y;
-      if (exact !== toSigned(r.v)) this.warn("integer overflow in preprocessor expression");
+      if (exact !== toSigned(r.v)) this.warn("integer overflow in preprocessor expression", null);
     }
     return r;
   }
@@ -2662,8 +2753,8 @@ class ExprParser {
 
   private unary(): Num {
     const t = this.peek();
-    if (!t) this.err("#if with no expression");
-    if (++this.depth > MAX_EXPR_DEPTH) this.err("#if expression nested too deeply");
+    if (!t) this.err("#if with no expression", null);
+    if (++this.depth > MAX_EXPR_DEPTH) this.err("#if expression nested too deeply", t);
     try {
       return this.unary1(t);
     } finally {
@@ -2693,33 +2784,35 @@ class ExprParser {
       }
       case OPEN_PAREN: {
         this.i++;
-        if (this.peek()?.type === CLOSE_PAREN) this.err("Missing expression between '(' and ')'");
+        const close = this.peek();
+        if (close?.type === CLOSE_PAREN) this.err("Missing expression between '(' and ')'", close);
         const v = this.comma();
-        if (this.peek()?.type !== CLOSE_PAREN) this.err("Missing ')' in expression");
+        if (this.peek()?.type !== CLOSE_PAREN) this.err("Missing ')' in expression", t);
         this.i++;
         return v;
       }
       case NUMBER:
         this.i++;
-        return this.number(t.text);
+        return this.number(t);
       case CHAR:
       case WCHAR:
         this.i++;
-        return charConstant(t.text, t.type === WCHAR, this.warn);
+        return charConstant(t.text, t.type === WCHAR, (m) => this.warn(m, t));
       case NAME:
         this.i++;
         return { v: 0n, unsigned: false };
       case HASH:
-        this.err("Assertions are not supported in #if");
+        this.err("Assertions are not supported in #if", t);
     }
     if (isOperator(t.type) && t.type !== OPEN_PAREN) {
-      this.err(`Operator '${t.text}' has no left operand`);
+      this.err(`Operator '${t.text}' has no left operand`, t);
     }
-    this.err(`Token "${t.text}" is not valid in preprocessor expressions`);
+    this.err(`Token "${t.text}" is not valid in preprocessor expressions`, t);
   }
 
   /** libcpp `cpp_classify_number` + `cpp_interpret_integer` for integers. */
-  private number(text: string): Num {
+  private number(tk: Tok): Num {
+    const text = tk.text;
     const lower = text.toLowerCase();
     let i = 0;
     let base = 10;
@@ -2743,8 +2836,8 @@ class ExprParser {
       else if (base === 16 && c >= 0x61 && c <= 0x66) d = c - 0x61 + 10;
       else break;
       if (d >= base) {
-        if (base === 8 && d < 10) this.err(`Invalid digit "${text[i]}" in octal constant`);
-        if (base === 2 && d < 10) this.err(`Invalid digit "${text[i]}" in binary constant`);
+        if (base === 8 && d < 10) this.err(`Invalid digit "${text[i]}" in octal constant`, tk);
+        if (base === 2 && d < 10) this.err(`Invalid digit "${text[i]}" in binary constant`, tk);
         break;
       }
       v = v * bb + BigInt(d);
@@ -2756,21 +2849,21 @@ class ExprParser {
       suffix.includes(".") || (base !== 16 && /^e/.test(suffix)) ||
       (base === 16 && /^p/.test(suffix))
     ) {
-      this.err("Floating constant in preprocessor expression");
+      this.err("Floating constant in preprocessor expression", tk);
     }
     if (i === digitsStart && base !== 8) {
-      this.err(`Invalid suffix "${text.slice(i)}" on integer constant`);
+      this.err(`Invalid suffix "${text.slice(i)}" on integer constant`, tk);
     }
     if (!/^(u|l|ul|lu|ll|ull|llu)?$/.test(suffix)) {
-      this.err(`Invalid suffix "${text.slice(i)}" on integer constant`);
+      this.err(`Invalid suffix "${text.slice(i)}" on integer constant`, tk);
     }
     if (overflow) {
-      this.warn("integer constant is too large for its type");
+      this.warn("integer constant is too large for its type", tk);
       v &= MASK64;
     }
     let unsigned = suffix.includes("u");
     if (!unsigned && v > (1n << 63n) - 1n) {
-      if (base === 10) this.warn("integer constant is so large that it is unsigned");
+      if (base === 10) this.warn("integer constant is so large that it is unsigned", tk);
       unsigned = true;
     }
     return { v, unsigned };

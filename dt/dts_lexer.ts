@@ -114,6 +114,12 @@ export interface SourceAccess {
   includeDirs: string[];
 }
 
+/** Kinds of skipped lexemes (see `DtsLexer.skipped`). */
+const SKIP_NONE = 0;
+const SKIP_WS = 1;
+const SKIP_BLOCK = 2;
+const SKIP_LINE = 3;
+
 /** Start conditions. */
 const S_INITIAL = 0;
 const S_V1 = 1;
@@ -278,6 +284,14 @@ export class DtsLexer {
 
   private state = S_INITIAL;
   private stack: SrcFile[] = [];
+  // The skipped lexeme (whitespace run, comment run) since the last token, if any: flex matched
+  // it last, so it is dtc's `yylloc` when end of input follows (syntax errors there point at it).
+  private skipKind = SKIP_NONE;
+  private skipLine = 1;
+  private skipCol = 1;
+  private skipFile = "";
+  // Whether flex matched anything yet (dtc's `yylloc` is 0.0 for an empty input).
+  private matched = false;
   private access: SourceAccess;
   // The current file, unpacked for speed.
   private text: string;
@@ -329,8 +343,20 @@ export class DtsLexer {
     this.p = end;
   }
 
+  /** Note a skipped lexeme; back-to-back comments of one kind are one flex match (`{COMMENT}+`). */
+  private skipped(kind: number, line: number, col: number): void {
+    this.matched = true;
+    if (kind === this.skipKind && kind !== SKIP_WS) return;
+    this.skipKind = kind;
+    this.skipLine = line;
+    this.skipCol = col;
+    this.skipFile = this.name;
+  }
+
   /** Begin a token at the current position. */
   private begin(): void {
+    this.matched = true;
+    this.skipKind = SKIP_NONE;
     this.file = this.name;
     this.firstLine = this.line;
     this.firstCol = this.p - this.lineStart + 1;
@@ -357,6 +383,7 @@ export class DtsLexer {
       let i = this.p;
       // Whitespace (<*>{WS}+).
       let c = 0;
+      const wsLine = this.line, wsCol = i - this.lineStart + 1;
       while (i < t.length) {
         c = t.charCodeAt(i);
         if (c > 0x20 || (cc(c) & CC_SPACE) === 0) break;
@@ -366,10 +393,21 @@ export class DtsLexer {
         }
         i++;
       }
+      if (i > this.p) this.skipped(SKIP_WS, wsLine, wsCol);
       this.p = i;
       if (i >= t.length) {
         if (this.stack.length === 0) {
-          this.begin();
+          // End of input: dtc's location is the last lexeme flex matched.
+          if (this.skipKind !== SKIP_NONE) {
+            this.file = this.skipFile;
+            this.firstLine = this.skipLine;
+            this.firstCol = this.skipCol;
+          } else if (!this.matched) {
+            this.file = this.name;
+            this.firstLine = this.firstCol = 0;
+          }
+          this.lastLine = this.line;
+          this.lastCol = i - this.lineStart + 1;
           this.tok = T.EOF;
           return T.EOF;
         }
@@ -388,12 +426,14 @@ export class DtsLexer {
         if (c1 === 0x2a) {
           const end = t.indexOf("*/", i + 2);
           if (end >= 0) {
+            this.skipped(SKIP_BLOCK, this.line, i - this.lineStart + 1);
             this.moveTo(end + 2);
             continue;
           }
         } else if (c1 === 0x2f) {
           const nl = t.indexOf("\n", i + 2);
           if (nl >= 0) {
+            this.skipped(SKIP_LINE, this.line, i - this.lineStart + 1);
             this.moveTo(nl + 1);
             continue;
           }

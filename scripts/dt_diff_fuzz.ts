@@ -7,13 +7,17 @@
  *   `preprocess()`: both fail, or both succeed with byte-identical text (line markers included).
  * - `--mode dtc`: `dtc -I dts -O dtb` (through cpp when the input has directives, the rule of
  *   `compileDts`) vs `compileDts` + `writeDtb`: both fail, or both succeed with identical DTB bytes
- *   and identical warnings. When both fail, a different first error line is counted (not a
- *   failure: dtc's parser recovers differently after the first error in a few cases).
+ *   and identical warnings.
+ *
+ * When both fail, an error reported at another position is counted (not a failure; `--save-all`
+ * keeps those inputs too): dtc names no position for some errors that dom0sim locates, and GCC
+ * goes on after an error where dom0sim stops at the first.
  *
  * Inputs dtc itself crashes on (a signal: 1.6.1 asserts on some malformed trees) are counted
  * apart. Mismatching inputs are saved under `--out` with both outputs.
  *
  * Usage: deno run -A scripts/dt_diff_fuzz.ts [--mode cpp|dtc] [--count N] [--seed S] [--out DIR]
+ *          [--save-all]
  *
  * @module
  */
@@ -37,6 +41,7 @@ const { values } = parseArgs({
     count: { type: "string", default: "1000" },
     seed: { type: "string", default: "1" },
     out: { type: "string", default: "/tmp/dt-diff-fuzz" },
+    "save-all": { type: "boolean", default: false },
   },
 });
 const mode = values.mode;
@@ -73,7 +78,7 @@ const cppArgs = (f: string): string[] => [
 const counts = {
   same: 0,
   bothFail: 0,
-  bothFailOtherLine: 0,
+  bothFailOtherPos: 0,
   onlyRefFails: 0,
   onlyOursFails: 0,
   differ: 0,
@@ -88,9 +93,18 @@ function save(kind: string, id: number, input: Uint8Array, ref: string, ours: st
   console.log(`${kind}: input ${id} saved as ${base}.dts`);
 }
 
-/** The `line` of the first `file:line` position in an error text ("" when none). */
-function firstLine(s: string): string {
-  return /:(\d+)[.:]/.exec(s)?.[1] ?? "";
+/**
+ * The position (`line:col`, or `line`) of the first error in a diagnostics text: GCC's
+ * `file:L:C: error:`, dtc's `Error: file:L.C-L.C`, dom0sim's `file:L:C: error:`; "" when the
+ * error names no position (dtc's FATAL ERRORs, GCC's `cc1:` errors).
+ */
+function errorPos(s: string): string {
+  for (const line of s.split("\n")) {
+    if (!/error/i.test(line)) continue;
+    const m = /^(?:Error: |Lexical error: )?[^\s:]+:(\d+)(?:[.:](\d+))?/.exec(line);
+    return m ? (m[2] !== undefined ? `${m[1]}:${m[2]}` : m[1]) : "";
+  }
+  return "";
 }
 
 const t0 = performance.now();
@@ -121,7 +135,10 @@ try {
       const refErr = latin1(new Uint8Array(g.stderr ?? []));
       if (g.status !== 0 && ours === null) {
         counts.bothFail++;
-        if (firstLine(refErr) !== firstLine(err)) counts.bothFailOtherLine++;
+        if (errorPos(refErr) !== errorPos(err)) {
+          counts.bothFailOtherPos++;
+          if (values["save-all"]) save("other-pos", id, input, refErr, err);
+        }
       } else if (g.status !== 0) {
         counts.onlyRefFails++;
         save("only-ref-fails", id, input, refErr, ours!);
@@ -172,7 +189,10 @@ try {
     const refOk = ref.status === 0;
     if (!refOk && !ours) {
       counts.bothFail++;
-      if (firstLine(refErr) !== firstLine(ourErr)) counts.bothFailOtherLine++;
+      if (errorPos(refErr) !== errorPos(ourErr)) {
+        counts.bothFailOtherPos++;
+        if (values["save-all"]) save("other-pos", id, input, refErr, ourErr);
+      }
     } else if (!refOk) {
       counts.onlyRefFails++;
       save("only-ref-fails", id, input, refErr, ourErr);
@@ -205,7 +225,7 @@ try {
 console.log(
   `${COUNT} inputs (${mode}) in ${((performance.now() - t0) / 1000).toFixed(1)} s: ` +
     `${counts.same} identical, ${counts.bothFail} rejected by both ` +
-    `(${counts.bothFailOtherLine} with another first error line), ` +
+    `(${counts.bothFailOtherPos} with the first error elsewhere), ` +
     `${counts.onlyRefFails} rejected only by the reference, ` +
     `${counts.onlyOursFails} rejected only by dom0sim, ${counts.differ} different, ` +
     `${counts.refCrashed} reference crashes`,

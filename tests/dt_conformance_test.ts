@@ -86,8 +86,8 @@ for (const c of listCases()) {
       assert.ok(err instanceof InputError, `expected an InputError, got ${err}`);
       const pos = refErrorPos(refErr);
       if (pos) {
-        // dtc's errors must match to the column; GCC's cpp errors to the line.
-        const want = status[0] === "cpp" ? pos.split(":").slice(0, 2).join(":") : pos;
+        // dtc's and GCC's errors must match to the column.
+        const want = pos;
         const loc = err.location;
         assert.ok(
           loc === want || loc.startsWith(want + ":"),
