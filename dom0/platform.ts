@@ -20,7 +20,7 @@
  */
 
 import { deviceGetAddress } from "../dt/address.ts";
-import { deviceGetRawIrq, gicIrqXlate, numberOfIrq } from "../dt/interrupts.ts";
+import { deviceGetRawIrq, gicIrqXlate } from "../dt/interrupts.ts";
 import type { Node } from "../dt/tree.ts";
 import type { Kernel } from "./kernel.ts";
 import { ioremap, iounmap } from "./ioremap.ts";
@@ -141,7 +141,10 @@ export class PlatformBus {
   private resourcesOf(node: Node): Resource[] {
     const out: Resource[] = [];
     const names = node.prop("reg-names")?.strings() ?? [];
-    for (let i = 0;; i++) {
+    // Bounded by the cells of `reg` (a parent with #address-cells = #size-cells = 0 would
+    // otherwise resolve every index).
+    const max = Math.floor((node.prop("reg")?.length ?? 0) / 4) + 1;
+    for (let i = 0; i < max; i++) {
       const r = deviceGetAddress(node, i, { flavor: "linux", strict: false });
       if (!r.ok) break;
       const start = Number(r.address);
@@ -155,8 +158,14 @@ export class PlatformBus {
   private irqsOf(node: Node): number[] {
     const out: number[] = [];
     let n = 0;
+    // of_irq_count resolves indices until one fails; with a parent whose #interrupt-cells is 0
+    // every index resolves (Linux 6.1 would loop forever): bound it by the specifier cells.
+    const cells = Math.floor(
+      ((node.prop("interrupts")?.length ?? 0) + (node.prop("interrupts-extended")?.length ?? 0)) /
+        4,
+    );
     try {
-      n = numberOfIrq(node, { flavor: "linux", strict: false });
+      n = Math.min(cells, numberOfIrqBounded(node, cells));
     } catch {
       return out;
     }
@@ -364,4 +373,11 @@ export function dev_info(kern: Kernel, dev: Device, msg: string): void {
 /** `dev_err`. */
 export function dev_err(kern: Kernel, dev: Device, msg: string): void {
   devPrintk(kern, 3, dev, msg);
+}
+
+/** `of_irq_count`, stopping after `max` interrupts. */
+function numberOfIrqBounded(node: Node, max: number): number {
+  let n = 0;
+  while (n < max && deviceGetRawIrq(node, n, { flavor: "linux", strict: false }).ok) n++;
+  return n;
 }

@@ -50,6 +50,15 @@ export function buildHostBus(
       });
     });
   }
+  // Two memory nodes may describe the same RAM (a board error Xen reports): the hardware has
+  // it once, so overlapping ranges become their union, named after the first.
+  ram.sort((a, b) => a.base - b.base);
+  ram = ram.reduce<Range[]>((out, r) => {
+    const last = out[out.length - 1];
+    if (last && r.base < last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ ...r });
+    return out;
+  }, []);
   const inRam = (b: number, e: number) => ram.some((r) => b >= r.base && e <= r.end);
   const placed: { base: number; end: number; device: BusDevice; path: string }[] = [];
   const place = (n: DeviceNodeInfo) => {

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { InputError } from "../errors.ts";
 import { deviceGetAddress } from "../dt/address.ts";
 import { fdt_path_offset, fdt_setprop_inplace } from "../dt/fdt_wip.ts";
 import type { Node } from "../dt/tree.ts";
@@ -39,7 +40,7 @@ import {
   placeModules,
   type ZImage,
 } from "./kernel.ts";
-import { getOrderFromBytes, PAGE_SIZE } from "./page_alloc.ts";
+import { getOrderFromBytes, MAX_ORDER, PAGE_SIZE } from "./page_alloc.ts";
 import { xenPanic } from "./panic.ts";
 import { Rangeset } from "./rangeset.ts";
 import { xsprintf } from "./vsprintf.ts";
@@ -119,7 +120,14 @@ class BuildError extends Error {}
  * `get_allocation_size(size)`: the largest order with 2^order pages ≤ size.
  */
 export function getAllocationSize(size: number): number {
-  return getOrderFromBytes(size + 1) - 1;
+  // unsigned int: a size below one page gives 0 - 1 = UINT_MAX, as in C.
+  return (getOrderFromBytes(size + 1) - 1) >>> 0;
+}
+
+/** `unassigned_mem -= size` on a `paddr_t` (u64): a remainder below a page wraps around. */
+function u64Sub(a: number, b: number): number {
+  const r = a - b;
+  return r < 0 ? r + 2 ** 64 : r;
 }
 
 /** `insert_11_bank`: merge or insert sorted; false when rejected (pages freed by the caller). */
@@ -182,11 +190,14 @@ export function allocateMemory11(x: XenCore, d: Domain, kinfo: KernelInfo): void
     }, "dom0 RAM");
     if (rc) xenPanic(c, `Failed map pages to DOM0: ${rc}`);
     d.ownedPages.add(mfn, mfn + 2 ** ord - 1);
-    kinfo.unassignedMem -= size;
+    kinfo.unassignedMem = u64Sub(kinfo.unassignedMem, size);
     return true;
   };
   let got = false;
   outer: while (order >= minLowOrder) {
+    // Orders above lowmem_bitsize try no zone at all: skip them at once (a dom0_mem below one
+    // page starts this loop at UINT_MAX).
+    if (order > lowmemBits) order = lowmemBits;
     for (let bits = order; bits <= lowmemBits; bits++) {
       const pg = x.alloc.allocDomheapPages(order, { bits }, "dom0 bank 0");
       if (pg >= 0) {
@@ -194,6 +205,15 @@ export function allocateMemory11(x: XenCore, d: Domain, kinfo: KernelInfo): void
         got = true;
         break outer;
       }
+    }
+    if (order === 0 && minLowOrder === 0) {
+      // `order--` wraps to UINT_MAX and `order >= 0` holds forever: Xen 4.17 never leaves
+      // this loop when no page at all is free below lowmem_bitsize.
+      throw new InputError(
+        "dom0_mem",
+        "Xen 4.17 hangs in allocate_memory_11: dom0_mem is below one page and no page is free " +
+          "below the low-memory limit, so the unsigned order wraps around forever",
+      );
     }
     order--;
   }
@@ -203,6 +223,8 @@ export function allocateMemory11(x: XenCore, d: Domain, kinfo: KernelInfo): void
   }
   order = getAllocationSize(kinfo.unassignedMem);
   while (kinfo.unassignedMem > 0 && kinfo.mem.length < NR_MEM_BANKS) {
+    // alloc_heap_pages refuses orders above MAX_ORDER: skip the ones that only count down.
+    if (order > MAX_ORDER + 1) order = MAX_ORDER + 1;
     const pg = x.alloc.allocDomheapPages(order, { bits: lowmem ? lowmemBits : 0 }, "dom0 bank");
     if (pg < 0) {
       order--;

@@ -378,6 +378,8 @@ export class PageAllocator {
    * set, the DMA zone is avoided first (not on Arm by default).
    */
   allocDomheapPages(order: number, flags: AllocFlags = {}, who?: string): number {
+    // alloc_heap_pages: `if ( unlikely(order > MAX_ORDER) ) return NULL;`
+    if (order > MAX_ORDER || order < 0) return -1;
     const bits = flags.bits || 64 + PAGE_SHIFT;
     const zoneHi = Math.min(bitsToZone(bits), NR_ZONES - 1);
     let pg = -1;

@@ -58,75 +58,77 @@ export async function runFuzz(
   }
   const stop = () => opts.maxDefects !== undefined && report.defects.length >= opts.maxDefects;
 
-  const runItem = (range: [number, number]): Promise<void> =>
-    new Promise((resolve) => {
-      let next = range[0];
-      let w = new Worker(WORKER, { type: "module" });
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          // The input `next` hangs: record it, replace the worker, go on after it.
-          w.terminate();
-          report.hangs.push(next);
-          report.inputs++;
-          next++;
-          if (next >= range[1] || stop()) {
-            resolve();
-            return;
-          }
-          start2();
-        }, timeoutMs);
-      };
-      const start2 = () => {
-        w = new Worker(WORKER, { type: "module" });
-        w.onmessage = onMessage;
-        w.onerror = onError;
-        arm();
-        w.postMessage({ target, start: next, end: range[1] } satisfies FuzzJob);
-      };
-      const onMessage = (e: MessageEvent<FuzzMessage>) => {
-        const m = e.data;
-        if ("done" in m) {
+  /** One slot: a worker kept across work items, replaced only after a hang or a death. */
+  class Slot {
+    w: Worker | null = null;
+    worker(): Worker {
+      this.w ??= new Worker(WORKER, { type: "module" });
+      return this.w;
+    }
+    kill(): void {
+      this.w?.terminate();
+      this.w = null;
+    }
+    run(range: [number, number]): Promise<void> {
+      return new Promise((resolve) => {
+        let next = range[0];
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const finish = () => {
           clearTimeout(timer);
-          w.terminate();
           resolve();
-          return;
-        }
-        report.inputs++;
-        if ("defect" in m) report.defects.push({ seed: m.seed, message: m.defect });
-        else report.outcomes[m.outcome] = (report.outcomes[m.outcome] ?? 0) + 1;
-        next = m.seed + 1;
-        opts.onProgress?.(report.inputs, count);
-        if (stop()) {
+        };
+        const arm = () => {
           clearTimeout(timer);
-          w.terminate();
-          resolve();
-          return;
-        }
-        arm();
-      };
-      const onError = (e: ErrorEvent) => {
-        // The worker itself died (out of memory, a stack overflow outside any try): a defect.
-        e.preventDefault();
-        clearTimeout(timer);
-        w.terminate();
-        report.defects.push({ seed: next, message: `worker died: ${e.message}` });
-        report.inputs++;
-        next++;
-        if (next >= range[1] || stop()) resolve();
-        else start2();
-      };
-      w.onmessage = onMessage;
-      w.onerror = onError;
-      arm();
-      w.postMessage({ target, start: next, end: range[1] } satisfies FuzzJob);
-    });
+          timer = setTimeout(() => {
+            // Input `next` hangs: record it, replace the worker, go on after it.
+            this.kill();
+            report.hangs.push(next);
+            report.inputs++;
+            next++;
+            if (next >= range[1] || stop()) finish();
+            else send();
+          }, timeoutMs);
+        };
+        const send = () => {
+          const w = this.worker();
+          w.onmessage = (e: MessageEvent<FuzzMessage>) => {
+            const m = e.data;
+            if ("done" in m) return finish();
+            report.inputs++;
+            if ("defect" in m) report.defects.push({ seed: m.seed, message: m.defect });
+            else report.outcomes[m.outcome] = (report.outcomes[m.outcome] ?? 0) + 1;
+            next = m.seed + 1;
+            opts.onProgress?.(report.inputs, count);
+            if (stop()) {
+              this.kill();
+              return finish();
+            }
+            arm();
+          };
+          w.onerror = (e: ErrorEvent) => {
+            // The worker itself died (out of memory, say): a defect of input `next`.
+            e.preventDefault();
+            this.kill();
+            report.defects.push({ seed: next, message: `worker died: ${e.message}` });
+            report.inputs++;
+            next++;
+            if (next >= range[1] || stop()) finish();
+            else send();
+          };
+          arm();
+          w.postMessage({ target, start: next, end: range[1] } satisfies FuzzJob);
+        };
+        send();
+      });
+    }
+  }
 
   const jobs = Math.max(1, opts.jobs ?? 2);
   await Promise.all(
     Array.from({ length: jobs }, async () => {
-      while (queue.length > 0 && !stop()) await runItem(queue.shift()!);
+      const slot = new Slot();
+      while (queue.length > 0 && !stop()) await slot.run(queue.shift()!);
+      slot.kill();
     }),
   );
   report.ms = performance.now() - t0;

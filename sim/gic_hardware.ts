@@ -91,7 +91,9 @@ export function interruptLines(tree: DeviceTree): Map<Node, number> {
   for (const n of tree.root.walk()) {
     if (n.has("interrupts") || n.has("interrupts-extended")) {
       try {
-        for (const r of deviceRawIrqs(n, { flavor: "linux", strict: false })) {
+        // Xen's count (cells / #interrupt-cells): Linux's resolves indices until one fails,
+        // which never ends under a parent with #interrupt-cells = 0.
+        for (const r of deviceRawIrqs(n, { flavor: "xen", strict: false })) {
           if (r.ok) note(r.irq.controller, r.irq.specifier);
         }
       } catch {
@@ -117,7 +119,10 @@ export function interruptLines(tree: DeviceTree): Map<Node, number> {
 function controllersOf(tree: DeviceTree): Node[] {
   const out: Node[] = [];
   for (const c of tree.root.walk()) {
-    if (c.has("interrupt-controller") && c.prop("#interrupt-cells")?.u32() === 3) out.push(c);
+    if (
+      c.has("interrupt-controller") && c.prop("#interrupt-cells")?.length === 4 &&
+      c.prop("#interrupt-cells")!.u32() === 3
+    ) out.push(c);
   }
   return out;
 }

@@ -151,7 +151,9 @@ export function buildMachine(tree: DeviceTree, opts: MachineOptions = {}): Machi
           compatible: n.compatible(),
           deviceType: n.prop("device_type")?.str(),
           reg: regs,
-          redistributorRegions: n.prop("#redistributor-regions")?.u32(),
+          redistributorRegions: n.prop("#redistributor-regions")?.length === 4
+            ? n.prop("#redistributor-regions")!.u32()
+            : undefined,
           interruptLines: gicHw.lines.get(n),
           registers: gicHw.registers.get(n),
         });
