@@ -202,6 +202,11 @@ class DataBuf {
   }
 }
 
+/** A position at one point (for errors reported at a remembered start). */
+function pointPos(file: string, line: number, col: number): SrcPos {
+  return { file, line, col, lastLine: line, lastCol: col };
+}
+
 /** Span from the start of `a` to the end of `b`, in `b`'s file (bison's YYLLOC_DEFAULT). */
 function span(a: SrcPos, b: SrcPos): SrcPos {
   return {
@@ -403,15 +408,21 @@ class Parser {
 
   /** `'{' proplist subnodes '}' ';'` */
   private nodedef(): LNode {
-    const open = this.expect(0x7b);
-    if (++this.depth > MAX_NESTING) this.fail(open, "memory exhausted (nodes nested too deeply)");
+    const lx = this.lx;
+    if (this.tk() !== 0x7b) this.syntax();
+    // The node's span starts at '{' (built once the closing ';' is known).
+    const openLine = lx.firstLine, openCol = lx.firstCol;
+    if (++this.depth > MAX_NESTING) {
+      this.fail(lx.pos(), "memory exhausted (nodes nested too deeply)");
+    }
+    lx.next();
     const node = new LNode("");
     let seenSubnode = false;
     for (;;) {
       const t = this.tk();
       if (t === 0x7d) break;
-      // Labels, then a property or a subnode.
-      const startPos = this.lx.pos();
+      // Labels, then a property or a subnode. (The start is only needed for errors.)
+      const startFile = lx.file, startLine = lx.firstLine, startCol = lx.firstCol;
       let names: string[] | null = null;
       while (this.tk() === T.LABEL) {
         (names ??= []).push(this.lx.str);
@@ -433,7 +444,10 @@ class Parser {
         const prop = this.propRest(name, namePos);
         if (names) { for (let i = names.length - 1; i >= 0; i--) addLabel(prop, names[i]); }
         if (seenSubnode) {
-          this.fail(names ? startPos : namePos, "Properties must precede subnodes");
+          this.fail(
+            names ? pointPos(startFile, startLine, startCol) : namePos,
+            "Properties must precede subnodes",
+          );
         }
         node.props.push(prop);
       } else if (k === T.DEL_PROP) {
@@ -442,7 +456,9 @@ class Parser {
         const name = this.lx.str;
         this.lx.next();
         this.expect(0x3b);
-        if (seenSubnode) this.fail(startPos, "Properties must precede subnodes");
+        if (seenSubnode) {
+          this.fail(pointPos(startFile, startLine, startCol), "Properties must precede subnodes");
+        }
         const prop = new LProp(name, new Uint8Array(0), [], null);
         prop.deleted = true;
         if (names) { for (let i = names.length - 1; i >= 0; i--) addLabel(prop, names[i]); }
@@ -457,9 +473,16 @@ class Parser {
       }
     }
     this.lx.next(); // '}'
-    const close = this.expect(0x3b);
+    if (this.tk() !== 0x3b) this.syntax();
+    node.srcpos.push({
+      file: lx.file,
+      line: openLine,
+      col: openCol,
+      lastLine: lx.lastLine,
+      lastCol: lx.lastCol,
+    });
+    lx.next();
     this.depth--;
-    node.srcpos.push(span(open, close));
     for (const c of node.children) c.parent = node;
     return node;
   }
