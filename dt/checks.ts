@@ -386,6 +386,53 @@ function isI2cName(n: LNode): boolean {
   return baseIs3(n, "i2c") || baseIs3(n, "i2c-bus") || baseIs3(n, "i2c-arb");
 }
 
+const NB_SELECTED = 1 << 29;
+const NB_RANGES = 1 << 28;
+const nameBitsCache = new Map<string, number>();
+
+/** The node flags a live property named `name` implies (with NB_*), cached per name. */
+function nameBits(name: string): number {
+  let b = nameBitsCache.get(name);
+  if (b !== undefined) return b;
+  b = 0;
+  if (SELECTED_PROPS.has(name)) b |= NB_SELECTED;
+  if (name.includes("gpio") && gpioPropName(name)) b |= F_GPIO;
+  if (name.endsWith("-names")) b |= F_NAMES;
+  if (!allIn(name, PROP_TAB)) b |= F_BADPROP;
+  switch (name) {
+    case "phandle":
+    case "linux,phandle":
+      b |= F_PHANDLES;
+      break;
+    case "#address-cells":
+    case "#size-cells":
+      b |= F_CELLS;
+      break;
+    case "reg":
+      b |= F_REGRANGES | F_HASREG;
+      break;
+    case "ranges":
+      b |= F_REGRANGES | NB_RANGES;
+      break;
+    case "interrupt-controller":
+    case "interrupt-map":
+      b |= F_INTPROV;
+      break;
+    case "device_type":
+      b |= F_DEVTYPE;
+      break;
+    case "compatible":
+      b |= F_COMPAT;
+      break;
+    case "remote-endpoint":
+      b |= F_ENDPOINTISH;
+      break;
+  }
+  if (name.startsWith("spi-")) b |= F_SPIPROP;
+  if (nameBitsCache.size < 8192) nameBitsCache.set(name, b);
+  return b;
+}
+
 /**
  * Before the checks: per-node facts in one pass, then the candidate lists of the selective
  * checks in pre-order. Everything used is fixed for the whole run (names, which properties
@@ -406,44 +453,13 @@ function buildIndexes(x: Ctx): void {
       if (name === "name") f |= F_ANYNAME;
       if (p.deleted) continue;
       live++;
-      if (SELECTED_PROPS.has(name)) push(byProp, name, n);
-      if (name.includes("gpio") && propIsGpio(p)) f |= F_GPIO;
-      if (name.endsWith("-names")) f |= F_NAMES;
-      if (!allIn(name, PROP_TAB)) f |= F_BADPROP;
-      switch (name) {
-        case "phandle":
-        case "linux,phandle":
-          f |= F_PHANDLES;
-          break;
-        case "#address-cells":
-        case "#size-cells":
-          f |= F_CELLS;
-          break;
-        case "reg":
-          f |= F_REGRANGES | F_HASREG;
-          break;
-        case "ranges":
-          f |= F_REGRANGES;
-          if (p.value.length) f |= F_RANGES_NONEMPTY;
-          break;
-        case "interrupt-controller":
-        case "interrupt-map":
-          f |= F_INTPROV;
-          break;
-        case "device_type":
-          f |= F_DEVTYPE;
-          break;
-        case "compatible":
-          f |= F_COMPAT;
-          break;
-        case "remote-endpoint":
-          f |= F_ENDPOINTISH;
-          break;
-      }
-      if (name.startsWith("spi-")) f |= F_SPIPROP;
+      const b = nameBits(name);
+      if (b & NB_SELECTED) push(byProp, name, n);
+      if ((b & NB_RANGES) && p.length) f |= F_RANGES_NONEMPTY;
+      f |= b & ~(NB_SELECTED | NB_RANGES);
       const ll = p.llabels;
       for (let j = 0; j < ll.length; j++) if (!ll[j].deleted) f |= F_LABELS;
-      const ms = p.markers;
+      const ms = p.peekMarkers();
       for (let j = 0; j < ms.length; j++) {
         const k = ms[j].kind;
         if (k === "ref_phandle") f |= F_REFPH;
@@ -1360,7 +1376,10 @@ function checkProviderCellsProperty(c: Check, x: Ctx, node: LNode): void {
 }
 
 function propIsGpio(prop: LProp): boolean {
-  const n = prop.name;
+  return gpioPropName(prop.name);
+}
+
+function gpioPropName(n: string): boolean {
   if (n.endsWith(",nr-gpios")) return false;
   return n.endsWith("-gpios") || n === "gpios" || n.endsWith("-gpio") || n === "gpio";
 }

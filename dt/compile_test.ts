@@ -279,3 +279,18 @@ Deno.test("loadDeviceTree() reads DTBs by magic and compiles anything else as DT
   assert.ok(fromDts.tree.root.has("a"));
   assert.throws(() => loadDeviceTree("x.dts", enc.encode("garbage")), InputError);
 });
+
+Deno.test("compileDts() exports source positions of nodes and properties (cpp line markers followed)", () => {
+  const r = compileDts(
+    "b.dts",
+    '/dts-v1/;\n/ {\n\tn {\n\t\ta = <1>;\n# 40 "soc.dtsi"\n\t\tb;\n\t};\n};\n',
+  );
+  const n = r.tree.root.child("n")!;
+  // dtc's span: first line/column of '{', file of the closing ';' (YYLLOC_DEFAULT).
+  assert.deepEqual([n.pos!.file, n.pos!.line, n.pos!.col], ["soc.dtsi", 3, 4]);
+  const [a, b] = n.props;
+  assert.deepEqual([a.pos!.file, a.pos!.line, a.pos!.col], ["b.dts", 4, 3]);
+  assert.deepEqual([b.pos!.file, b.pos!.line, b.pos!.col], ["soc.dtsi", 40, 3]);
+  b.pos = { file: "x.dts", line: 7, col: 2 };
+  assert.deepEqual([b.pos!.file, b.pos!.line, b.pos!.col], ["x.dts", 7, 2]);
+});

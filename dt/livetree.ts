@@ -93,6 +93,20 @@ export class LProp extends Property {
   }
 }
 
+// A live property's public `pos` (declared, never initialized, by `Property`) reads its source
+// position: an accessor on the prototype, so exporting a tree adds no field to each property.
+// (TypeScript does not allow overriding a declared field with an accessor, hence defineProperty;
+// compile_test checks that exported properties carry their position.)
+Object.defineProperty(LProp.prototype, "pos", {
+  get(this: LProp): SourcePos | undefined {
+    return this.srcpos ?? undefined;
+  },
+  set(this: LProp, p: SourcePos | undefined) {
+    this.srcpos = p ? { lastLine: p.line, lastCol: p.col, ...p } : null;
+  },
+  configurable: true,
+});
+
 /** Bus kinds the checks attach to nodes (dtc `struct bus_type`). */
 export type BusType = "PCI" | "simple-bus" | "i2c-bus" | "spi-bus" | "graph-port" | "graph-ports";
 
@@ -126,6 +140,18 @@ export class LNode extends Node {
   /** Facts the checks gather in their first pass (a bit set private to `checks.ts`). */
   ckFlags = 0;
 }
+
+// Likewise a live node's public `pos` is its first source position.
+Object.defineProperty(LNode.prototype, "pos", {
+  get(this: LNode): SourcePos | undefined {
+    return this.srcpos.length ? this.srcpos[0] : undefined;
+  },
+  set(this: LNode, p: SourcePos | undefined) {
+    const rest = this.srcpos.slice(1);
+    this.srcpos = p ? [{ lastLine: p.line, lastCol: p.col, ...p }, ...rest] : rest;
+  },
+  configurable: true,
+});
 
 /** A `/memreserve/` entry with labels. */
 export interface LReserve {
@@ -835,7 +861,6 @@ function isDigitIn(c: number, base: number): boolean {
 export function toDeviceTree(dt: LiveTree): DeviceTree {
   const fix = (n: LNode): void => {
     if (n.llabels.length) n.labels = liveLabels(n.llabels);
-    if (n.srcpos.length) n.pos = n.srcpos[0];
     let props = n.props;
     for (const p of props) {
       if (p.deleted) {
@@ -846,7 +871,6 @@ export function toDeviceTree(dt: LiveTree): DeviceTree {
     }
     for (const p of props) {
       if (p.llabels.length) p.labels = liveLabels(p.llabels);
-      if (p.srcpos) p.pos = p.srcpos;
     }
     let kids = n.children;
     for (const c of kids) {
