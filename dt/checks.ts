@@ -726,22 +726,21 @@ interface LabelOwners {
   marks: Map<string, [LNode, LProp, LMarker]>;
 }
 
-function collectLabelOwners(root: LNode): LabelOwners {
+/** The owners, from the nodes that carry labels (in pre-order, as dtc's walks find them). */
+function collectLabelOwners(labelled: readonly LNode[]): LabelOwners {
   const o: LabelOwners = { nodes: new Map(), props: new Map(), marks: new Map() };
-  const walk = (n: LNode): void => {
+  for (const n of labelled) {
     for (const l of n.llabels) if (!l.deleted && !o.nodes.has(l.name)) o.nodes.set(l.name, n);
     for (const p of n.props) {
       if (p.deleted) continue;
       for (const l of p.llabels) {
         if (!l.deleted && !o.props.has(l.name)) o.props.set(l.name, [n, p]);
       }
-      for (const m of p.markers) {
+      for (const m of p.peekMarkers()) {
         if (m.kind === "label" && !o.marks.has(m.ref!)) o.marks.set(m.ref!, [n, p, m]);
       }
     }
-    for (const ch of n.children) if (!ch.deleted) walk(ch);
-  };
-  walk(root);
+  }
   return o;
 }
 
@@ -2088,7 +2087,7 @@ export function runChecks(dt: LiveTree, index: LabelIndex, opts: CheckOptions = 
   for (const c of table) {
     if (!(c.warn || c.error)) continue;
     if (error) break;
-    if (c === dup) dup.data = collectLabelOwners(dt.root);
+    if (c === dup) dup.data = collectLabelOwners(x.byKey.get("\0labels") ?? []);
     error = runCheck(c, x);
   }
   return { messages: x.messages, failed: error };
