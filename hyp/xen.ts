@@ -348,6 +348,26 @@ function v2mRangeError(f: V2mFrame): string {
  * @throws {InputError} for host trees, command lines or modules Xen would reject (one line).
  */
 export function bootXen(machine: XenMachine, o: XenBootOptions): XenInstance {
+  try {
+    return bootXenInner(machine, o);
+  } catch (e) {
+    // Xen touched machine memory that is not there: the host tree calls RAM what the machine
+    // has no RAM for (a device placed inside a memory bank without a no-map reservation, say).
+    // Real Xen would corrupt a device or take an external abort; report the inconsistency.
+    if (e instanceof Error && e.name === "BusError" && "pa" in e) {
+      const pa = Number((e as Error & { pa: number }).pa);
+      throw new InputError(
+        o.hostDtbFile ?? "host.dtb",
+        `Xen used 0x${pa.toString(16)} as RAM (a memory bank of the host tree covers it) but the ` +
+          `machine has no RAM there: a device node's reg overlaps the memory node without a ` +
+          `no-map /reserved-memory carve-out (${e.message})`,
+      );
+    }
+    throw e;
+  }
+}
+
+function bootXenInner(machine: XenMachine, o: XenBootOptions): XenInstance {
   const file = o.hostDtbFile ?? "host.dtb";
   const policy = resolvePolicy(o.policy);
   const tree = readDtb(o.hostDtb, file);
