@@ -111,3 +111,52 @@ Deno.test("validateToggles() knows every check in dtc's table", () => {
     /Unrecognized check name "bogus"/,
   );
 });
+
+Deno.test("runChecks() leaves #address-cells/#size-cells at 0 when addr_size_cells is skipped", () => {
+  // A bad #size-cells fails size_cells_is_cell, so the addr_size_cells fixup never runs; dtc's
+  // zeroed nodes then show 0 to the graph checks, which do not depend on it.
+  const r = check(`/dts-v1/;
+/ {
+	#address-cells = <1>;
+	#size-cells = <1>;
+	bad { #size-cells = <1 2>; };
+	ports {
+		#address-cells = <1>;
+		#size-cells = <0>;
+		port@0 {
+			reg = <0>;
+			ep: endpoint { remote-endpoint = <&ep>; };
+		};
+	};
+};
+`);
+  assert.deepEqual(r.messages.map((m) => m.text), [
+    "w.dts:5.8-28: Warning (size_cells_is_cell): /bad:#size-cells: property is not a single cell",
+    "out.dtb: Warning (addr_size_cells): Failed prerequisite 'size_cells_is_cell'",
+    "out.dtb: Warning (reg_format): Failed prerequisite 'addr_size_cells'",
+    "out.dtb: Warning (ranges_format): Failed prerequisite 'addr_size_cells'",
+    "out.dtb: Warning (dma_ranges_format): Failed prerequisite 'addr_size_cells'",
+    "out.dtb: Warning (pci_bridge): Failed prerequisite 'addr_size_cells'",
+    "out.dtb: Warning (unit_address_format): Failed prerequisite 'pci_bridge'",
+    "out.dtb: Warning (simple_bus_bridge): Failed prerequisite 'addr_size_cells'",
+    "out.dtb: Warning (unit_address_format): Failed prerequisite 'simple_bus_bridge'",
+    "out.dtb: Warning (pci_device_reg): Failed prerequisite 'reg_format'",
+    "out.dtb: Warning (pci_device_reg): Failed prerequisite 'pci_bridge'",
+    "out.dtb: Warning (pci_device_bus_num): Failed prerequisite 'reg_format'",
+    "out.dtb: Warning (pci_device_bus_num): Failed prerequisite 'pci_bridge'",
+    "out.dtb: Warning (simple_bus_reg): Failed prerequisite 'reg_format'",
+    "out.dtb: Warning (simple_bus_reg): Failed prerequisite 'simple_bus_bridge'",
+    "out.dtb: Warning (i2c_bus_bridge): Failed prerequisite 'addr_size_cells'",
+    "out.dtb: Warning (i2c_bus_reg): Failed prerequisite 'reg_format'",
+    "out.dtb: Warning (i2c_bus_reg): Failed prerequisite 'i2c_bus_bridge'",
+    "out.dtb: Warning (spi_bus_bridge): Failed prerequisite 'addr_size_cells'",
+    "out.dtb: Warning (spi_bus_reg): Failed prerequisite 'reg_format'",
+    "out.dtb: Warning (spi_bus_reg): Failed prerequisite 'spi_bus_bridge'",
+    "out.dtb: Warning (avoid_default_addr_size): Failed prerequisite 'addr_size_cells'",
+    "out.dtb: Warning (avoid_unnecessary_addr_size): Failed prerequisite 'avoid_default_addr_size'",
+    "out.dtb: Warning (unique_unit_address): Failed prerequisite 'avoid_default_addr_size'",
+    "w.dts:6.8-13.4: Warning (graph_child_address): /ports: graph node has single child node 'port@0', #address-cells/#size-cells are not necessary",
+    "w.dts:9.10-12.5: Warning (graph_child_address): /ports/port@0: graph node has single child node 'endpoint', #address-cells/#size-cells are not necessary",
+    "w.dts:9.10-12.5: Warning (graph_port): /ports/port@0: graph node '#address-cells' is 0, must be 1",
+  ]);
+});

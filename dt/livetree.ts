@@ -131,10 +131,13 @@ export class LNode extends Node {
   fullpath: string | null = null;
   /** Length of the name without unit address. */
   basenamelen = 0;
-  /** `#address-cells` value read by the addr_size_cells check (-1 when absent). */
-  addrCells = -1;
-  /** `#size-cells` value read by the addr_size_cells check (-1 when absent). */
-  sizeCells = -1;
+  /**
+   * `#address-cells` as the addr_size_cells check reads it (-1 when absent). 0 until that check
+   * runs, as in dtc (zeroed node): checks that do not depend on it see 0 when it was skipped.
+   */
+  addrCells = 0;
+  /** `#size-cells` likewise (-1 when absent, 0 before the check). */
+  sizeCells = 0;
   /** Bus type set by the bus bridge checks. */
   bus: BusType | null = null;
   /** Facts the checks gather in their first pass (a bit set private to `checks.ts`). */

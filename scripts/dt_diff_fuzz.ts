@@ -13,7 +13,8 @@
  * keeps those inputs too): dtc names no position for some errors that dom0sim locates, and GCC
  * goes on after an error where dom0sim stops at the first.
  *
- * Inputs dtc itself crashes on (a signal: 1.6.1 asserts on some malformed trees) are counted
+ * Inputs using a label-relative reference `&{label/path}` (dtc 1.7 syntax, accepted by dom0sim)
+ * that dtc 1.6.1 rejects are counted apart. Inputs dtc itself crashes on (a signal: 1.6.1 asserts on some malformed trees) are counted
  * apart. Mismatching inputs are saved under `--out` with both outputs.
  *
  * Usage: deno run -A scripts/dt_diff_fuzz.ts [--mode cpp|dtc] [--count N] [--seed S] [--out DIR]
@@ -80,6 +81,7 @@ const counts = {
   bothFail: 0,
   bothFailOtherPos: 0,
   onlyRefFails: 0,
+  labelRelative: 0,
   onlyOursFails: 0,
   differ: 0,
   refCrashed: 0,
@@ -193,6 +195,9 @@ try {
         counts.bothFailOtherPos++;
         if (values["save-all"]) save("other-pos", id, input, refErr, ourErr);
       }
+    } else if (!refOk && /syntax error/.test(refErr) && /&\{[^/]/.test(latin1(input))) {
+      // Label-relative &{label/path}: dtc 1.7 syntax that 1.6.1 rejects and dom0sim accepts.
+      counts.labelRelative++;
     } else if (!refOk) {
       counts.onlyRefFails++;
       save("only-ref-fails", id, input, refErr, ourErr);
@@ -226,7 +231,8 @@ console.log(
   `${COUNT} inputs (${mode}) in ${((performance.now() - t0) / 1000).toFixed(1)} s: ` +
     `${counts.same} identical, ${counts.bothFail} rejected by both ` +
     `(${counts.bothFailOtherPos} with the first error elsewhere), ` +
-    `${counts.onlyRefFails} rejected only by the reference, ` +
+    `${counts.onlyRefFails} rejected only by the reference ` +
+    `(+${counts.labelRelative} label-relative references, dtc 1.7 syntax), ` +
     `${counts.onlyOursFails} rejected only by dom0sim, ${counts.differ} different, ` +
     `${counts.refCrashed} reference crashes`,
 );
