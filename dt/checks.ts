@@ -98,6 +98,8 @@ interface Check {
    * node name (`n:name`), or a candidate list built up front (`\0key`, see buildIndexes).
    */
   sel?: string;
+  /** What the check does to every node before visiting its candidates (the selective case). */
+  prepare?: (x: Ctx) => void;
   warn: boolean;
   error: boolean;
   status: Status;
@@ -273,6 +275,7 @@ function checkNodesProps(c: Check, x: Ctx): void {
   if (!fn) return;
   let list = x.order;
   const sel = c.sel;
+  if (c.prepare) c.prepare(x);
   if (sel) {
     const k = sel.charCodeAt(0);
     const m = k === 0x70 ? x.byProp : k === 0x6e ? x.byName : x.byKey;
@@ -2003,6 +2006,14 @@ const SELECTORS: Record<string, string> = {
 
 const TABLE = buildTable();
 for (const c of TABLE) if (SELECTORS[c.name]) c.sel = SELECTORS[c.name];
+// addr_size_cells resets every node (dtc's fixup visits all); only nodes with the properties
+// need reading.
+TABLE.find((c) => c.name === "addr_size_cells")!.prepare = (x) => {
+  for (const n of x.order) {
+    n.addrCells = -1;
+    n.sizeCells = -1;
+  }
+};
 const DEFAULTS = TABLE.map((c) => ({ warn: c.warn, error: c.error, data: c.data }));
 const DUP = TABLE.find((c) => c.name === "duplicate_label")!;
 
