@@ -1986,7 +1986,9 @@ class Cpp {
           stringified: null,
         };
       }
-    } while (t.type !== CLOSE_PAREN && t.type !== EOF && !(t.type === HASH && (t.flags & BOL)));
+      // A '#' at the start of a line that is no directive (assembler mode) ends the argument
+      // and is dropped; collection goes on with the next argument, as in libcpp.
+    } while (t.type !== CLOSE_PAREN && t.type !== EOF);
     const at = this.lastLoc;
     if (t.type !== CLOSE_PAREN) {
       this.errorAtLoc(at, `Unterminated argument list invoking macro "${m.name}"`);
