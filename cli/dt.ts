@@ -64,6 +64,7 @@ Options:
   -h, --help            this text
 
 Exit status: 0 success (warnings allowed); 2 bad input (one 'FILE:LINE:COL: error: ...' line).
+Beyond dtc 1.6.1: label-relative references &{label/sub/path} (dtc 1.7 syntax) are accepted.
 
 Examples:
   dom0sim dt compile boards/qemu-virt.dts -o /tmp/virt.dtb

@@ -13,6 +13,16 @@
  * `#address-cells = <1>;` are not directives) is parsed directly, as `dtc` alone would.
  * `-D`/`-I` options do not change the decision; pass `cpp: true` to force it.
  *
+ * Differences from dtc 1.6.1 (everything else, output and messages, is meant to be identical):
+ * - label-relative references `&{label/sub/path}` (dtc 1.7.0 syntax) are accepted, in cells, as
+ *   path strings and as node-extension targets; dtc 1.6.1 reports a syntax error;
+ * - where dtc 1.6.1 aborts or asserts (e.g. a `/incbin/` value printed as DTS after a string),
+ *   dom0sim reports an InputError or prints the value;
+ * - errors are thrown at the first one (dtc goes on collecting some and prints them all); dtc's
+ *   errors without a position (a missing `/incbin/` file) get one;
+ * - a byte >= 0x80 outside strings ends the input, as in dtc's x86 builds (on arm64 hosts, where
+ *   C `char` is unsigned, dtc reports a syntax error instead).
+ *
  * @module
  */
 
