@@ -73,6 +73,12 @@ export type { PlacedNode } from "./sim/machine.ts";
 export type { TextOptions } from "./sim/render_text.ts";
 export type { SummarizeOptions, Variation } from "./sim/summary.ts";
 
+// Names that exist in two layers, exported under the layer's name.
+export type { MappingRecord as Stage2MappingRecord } from "./hyp/domain.ts";
+export type { MapApi, MappingRecord as Stage1MappingRecord } from "./dom0/kernel.ts";
+export type { PhandleArgs as XenPhandleArgs, RawIrq as XenRawIrq } from "./hyp/device_tree.ts";
+export type { PhandleArgs, RawIrq } from "./dt/interrupts.ts";
+
 // --- types reachable from the API (generated) ---
 export type { Translation } from "./arch/arm64/cpu.ts";
 export type {
@@ -140,6 +146,7 @@ export type {
 export type { XenDeviceTree } from "./hyp/device_tree.ts";
 export type { Domain, VcpuState } from "./hyp/domain.ts";
 export type { Dom0Build, KernelInfo, NodeOutcome } from "./hyp/domain_build.ts";
+export type { DomUBuild } from "./hyp/domu.ts";
 export type { GicV2Info, V2mFrame } from "./hyp/gic_v2.ts";
 export type { GicV3Info } from "./hyp/gic_v3.ts";
 export type { HypercallOptions, HypercallRecord } from "./hyp/hypercall.ts";
@@ -160,6 +167,7 @@ export type {
 } from "./hyp/p2m.ts";
 export type { AllocEvent, AllocFlags, PageAllocator } from "./hyp/page_alloc.ts";
 export type { MapRule, Policy, PolicyName, SramMode } from "./hyp/policy.ts";
+export type { Range, Rangeset } from "./hyp/rangeset.ts";
 export type { UartInfo, VuartInfo } from "./hyp/serial.ts";
 export type { GicInfo, HostPlatform, ReservedRange, TimerInfo, TimerIrqs } from "./hyp/setup.ts";
 export type { TrapEvent, XenTraps } from "./hyp/traps.ts";
@@ -171,7 +179,4 @@ export type { PrintfArg } from "./hyp/vsprintf.ts";
 export type { Vuart } from "./hyp/vuart.ts";
 export type { DomainRuntime, IpaInfo } from "./hyp/xen.ts";
 export type { XenCore } from "./hyp/xen_core.ts";
-export type { MappingRecord as Stage2MappingRecord } from "./hyp/domain.ts";
-export type { MapApi, MappingRecord as Stage1MappingRecord } from "./dom0/kernel.ts";
-export type { PhandleArgs as XenPhandleArgs, RawIrq as XenRawIrq } from "./hyp/device_tree.ts";
-export type { PhandleArgs, RawIrq } from "./dt/interrupts.ts";
+export type { DomUSummary } from "./sim/summary.ts";
