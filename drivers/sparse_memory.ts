@@ -12,11 +12,13 @@ const PAGE = 4096;
 
 /** Page storage: a two-level directory of chunks up to 128 GiB (fast lookups), a Map beyond. */
 interface PageStore {
+  /** The page `k`, or undefined. */
   get(k: number): Uint8Array | undefined;
-  set(k: number, v: Uint8Array): void;
-  delete(k: number): void;
-  clear(): void;
+  /** Allocate page `k` (zeroed) and return it; `k` must be absent. */
+  create(k: number): Uint8Array;
+  /** Page numbers present, ascending. */
   keys(): Iterable<number>;
+  /** Pages present. */
   readonly size: number;
 }
 
@@ -28,52 +30,51 @@ const CHUNK_MASK = CHUNK - 1;
 const MAX_CHUNKS = 1 << 16;
 
 /**
- * The shared never-written chunk (every slot undefined; `set` replaces it before storing, so it
- * is never written). Not frozen: it keeps the same hidden class as real chunks (monomorphic).
+ * The shared never-written chunk (every slot undefined; `create` replaces it before storing, so
+ * it is never written). Not frozen: it keeps the same hidden class as real chunks (monomorphic).
  */
 const EMPTY_CHUNK: (Uint8Array | undefined)[] = new Array(CHUNK).fill(undefined);
 
 /**
  * A PageStore over a directory of 512-page chunks, each created on the first page stored in it:
  * making a store is O(size / 2 MiB) (a 2 GiB bank is a 1024-slot directory), not O(pages).
+ * A chunk's pages are 4 KiB views of one 2 MiB zeroed buffer made with the chunk (the operating
+ * system commits only the pages written): one backing store per chunk instead of one per page,
+ * which is what a page allocation costs in a short-lived process.
  */
 class ChunkedPages implements PageStore {
   private readonly dir: (Uint8Array | undefined)[][];
+  private readonly slabs: (ArrayBuffer | undefined)[];
   /** Pages present. */
   size = 0;
   /** Make a store for `n` pages. */
   constructor(n: number) {
-    this.dir = new Array((n + CHUNK_MASK) >>> CHUNK_BITS);
+    const chunks = (n + CHUNK_MASK) >>> CHUNK_BITS;
+    this.dir = new Array(chunks);
     // An empty chunk shared by every slot until something is stored there (packed array).
     this.dir.fill(EMPTY_CHUNK);
+    this.slabs = new Array(chunks).fill(undefined);
   }
   /** The page `k`. */
   get(k: number): Uint8Array | undefined {
     const c = this.dir[k >>> CHUNK_BITS];
     return c === undefined ? undefined : c[k & CHUNK_MASK];
   }
-  /** Store page `k`. */
-  set(k: number, v: Uint8Array): void {
-    let c = this.dir[k >>> CHUNK_BITS];
-    if (c === EMPTY_CHUNK) {
+  /** Allocate page `k` in its chunk's buffer. */
+  create(k: number): Uint8Array {
+    const d = k >>> CHUNK_BITS;
+    let c = this.dir[d];
+    let slab = this.slabs[d];
+    if (c === EMPTY_CHUNK || slab === undefined) {
       c = new Array(CHUNK).fill(undefined);
-      this.dir[k >>> CHUNK_BITS] = c;
+      this.dir[d] = c;
+      slab = new ArrayBuffer(CHUNK * PAGE);
+      this.slabs[d] = slab;
     }
-    if (c[k & CHUNK_MASK] === undefined) this.size++;
-    c[k & CHUNK_MASK] = v;
-  }
-  /** Drop page `k`. */
-  delete(k: number): void {
-    const c = this.dir[k >>> CHUNK_BITS];
-    if (c !== EMPTY_CHUNK && c[k & CHUNK_MASK] !== undefined) {
-      c[k & CHUNK_MASK] = undefined;
-      this.size--;
-    }
-  }
-  /** Drop every page. */
-  clear(): void {
-    this.dir.fill(EMPTY_CHUNK);
-    this.size = 0;
+    const p = new Uint8Array(slab, (k & CHUNK_MASK) * PAGE, PAGE);
+    c[k & CHUNK_MASK] = p;
+    this.size++;
+    return p;
   }
   /** Page numbers present, ascending. */
   *keys(): Iterable<number> {
@@ -82,6 +83,29 @@ class ChunkedPages implements PageStore {
       if (c === EMPTY_CHUNK) continue;
       for (let i = 0; i < CHUNK; i++) if (c[i] !== undefined) yield d * CHUNK + i;
     }
+  }
+}
+
+/** A PageStore over a Map (memories above 128 GiB): one buffer per page. */
+class MapPages implements PageStore {
+  private readonly m = new Map<number, Uint8Array>();
+  /** Pages present. */
+  get size(): number {
+    return this.m.size;
+  }
+  /** The page `k`. */
+  get(k: number): Uint8Array | undefined {
+    return this.m.get(k);
+  }
+  /** Allocate page `k`. */
+  create(k: number): Uint8Array {
+    const p = new Uint8Array(PAGE);
+    this.m.set(k, p);
+    return p;
+  }
+  /** Page numbers present, ascending. */
+  keys(): Iterable<number> {
+    return [...this.m.keys()].sort((a, b) => a - b);
   }
 }
 
@@ -117,7 +141,7 @@ export class SparseMemory implements DirectMemory {
     if (!Number.isSafeInteger(size) || size <= 0) throw new RangeError(`bad memory size ${size}`);
     this.size = size;
     const n = Math.ceil(size / PAGE);
-    this.pages = n <= MAX_CHUNKS * CHUNK ? new ChunkedPages(n) : new Map<number, Uint8Array>();
+    this.pages = n <= MAX_CHUNKS * CHUNK ? new ChunkedPages(n) : new MapPages();
   }
 
   /** Number of pages allocated so far. */
@@ -133,12 +157,7 @@ export class SparseMemory implements DirectMemory {
   /** The page holding `offset`, allocated (zeroed) on first use. */
   pageForWrite(offset: number): Uint8Array {
     const n = Math.floor(offset / PAGE);
-    let p = this.pages.get(n);
-    if (p === undefined) {
-      p = new Uint8Array(PAGE);
-      this.pages.set(n, p);
-    }
-    return p;
+    return this.pages.get(n) ?? this.pages.create(n);
   }
 
   /** Throw RangeError unless [offset, offset+len) lies inside the memory. */
@@ -195,8 +214,7 @@ export class SparseMemory implements DirectMemory {
           left -= n;
           continue;
         }
-        p = new Uint8Array(PAGE);
-        this.pages.set(key, p);
+        p = this.pages.create(key);
       }
       if (n <= 16) { for (let i = 0; i < n; i++) p[po + i] = src[s + i]; }
       else p.set(src.subarray(s, s + n), po);
