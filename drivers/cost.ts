@@ -223,6 +223,8 @@ export class CostModel {
   /** Counter rows, index = device · MAX_DOMAINS + domain. */
   rows: (Float64Array | undefined)[] = [];
   private readonly cpus: CpuCost[] = [];
+  /** The rows that exist, densely (for sums). */
+  private readonly rowList: Float64Array[] = [];
   /** Cycles per unit of each counter of a row (the latency table laid out like a row). */
   private readonly weights = new Float64Array(ROW);
 
@@ -267,9 +269,10 @@ export class CostModel {
   totalCycles(): number {
     for (const c of this.cpus) c?.foldHits();
     const w = this.weights;
+    const rows = this.rowList;
     let t = 0;
-    for (const r of this.rows) {
-      if (r === undefined) continue;
+    for (let j = 0; j < rows.length; j++) {
+      const r = rows[j];
       for (let i = 0; i < ROW; i++) t += r[i] * w[i];
     }
     return t;
@@ -292,6 +295,7 @@ export class CostModel {
     if (r === undefined) {
       r = new Float64Array(ROW);
       this.rows[k] = r;
+      this.rowList.push(r);
     }
     return r;
   }

@@ -28,23 +28,28 @@ const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 /** Largest directory (chunks) before the store becomes a Map: 2^16 chunks = 128 GiB. */
 const MAX_CHUNKS = 1 << 16;
+/** Pages per backing buffer (a slab): 16 pages, 64 KiB. */
+const SLAB_BITS = 4;
 
 /**
  * The shared never-written chunk (every slot undefined; `create` replaces it before storing, so
  * it is never written). Not frozen: it keeps the same hidden class as real chunks (monomorphic).
  */
 const EMPTY_CHUNK: (Uint8Array | undefined)[] = new Array(CHUNK).fill(undefined);
+/** The shared slab list of a never-written chunk (replaced with the chunk, never written). */
+const EMPTY_SLABS: (ArrayBuffer | undefined)[] = [];
 
 /**
  * A PageStore over a directory of 512-page chunks, each created on the first page stored in it:
  * making a store is O(size / 2 MiB) (a 2 GiB bank is a 1024-slot directory), not O(pages).
- * A chunk's pages are 4 KiB views of one 2 MiB zeroed buffer made with the chunk (the operating
- * system commits only the pages written): one backing store per chunk instead of one per page,
- * which is what a page allocation costs in a short-lived process.
+ * Pages are 4 KiB views of zeroed 64 KiB buffers (slabs) made on first use: one backing store
+ * per 16 pages instead of one per page, which is what a page allocation costs in a short-lived
+ * process, while a sparse memory still holds little more than the pages it uses.
  */
 class ChunkedPages implements PageStore {
   private readonly dir: (Uint8Array | undefined)[][];
-  private readonly slabs: (ArrayBuffer | undefined)[];
+  /** Per chunk: its slabs (made with the chunk's first page). */
+  private readonly slabDir: (ArrayBuffer | undefined)[][];
   /** Pages present. */
   size = 0;
   /** Make a store for `n` pages. */
@@ -53,7 +58,8 @@ class ChunkedPages implements PageStore {
     this.dir = new Array(chunks);
     // An empty chunk shared by every slot until something is stored there (packed array).
     this.dir.fill(EMPTY_CHUNK);
-    this.slabs = new Array(chunks).fill(undefined);
+    this.slabDir = new Array(chunks);
+    this.slabDir.fill(EMPTY_SLABS);
   }
   /** The page `k`. */
   get(k: number): Uint8Array | undefined {
@@ -64,14 +70,20 @@ class ChunkedPages implements PageStore {
   create(k: number): Uint8Array {
     const d = k >>> CHUNK_BITS;
     let c = this.dir[d];
-    let slab = this.slabs[d];
-    if (c === EMPTY_CHUNK || slab === undefined) {
+    let slabs = this.slabDir[d];
+    if (c === EMPTY_CHUNK) {
       c = new Array(CHUNK).fill(undefined);
       this.dir[d] = c;
-      slab = new ArrayBuffer(CHUNK * PAGE);
-      this.slabs[d] = slab;
+      slabs = new Array(CHUNK >>> SLAB_BITS).fill(undefined);
+      this.slabDir[d] = slabs;
     }
-    const p = new Uint8Array(slab, (k & CHUNK_MASK) * PAGE, PAGE);
+    const si = (k & CHUNK_MASK) >>> SLAB_BITS;
+    let slab = slabs[si];
+    if (slab === undefined) {
+      slab = new ArrayBuffer(PAGE << SLAB_BITS);
+      slabs[si] = slab;
+    }
+    const p = new Uint8Array(slab, (k & ((1 << SLAB_BITS) - 1)) * PAGE, PAGE);
     c[k & CHUNK_MASK] = p;
     this.size++;
     return p;
