@@ -8,11 +8,13 @@
  */
 
 import { compileDts } from "../dt/compile.ts";
+import { parseDts } from "../dt/dts_parser.ts";
 import { writeDtb } from "../dt/dtb_write.ts";
 import { InputError } from "../errors.ts";
 import { bootBoard } from "../sim/boot.ts";
 import { boardDtbs, boardsDir, boardSources, dtcPath } from "./boards_lib.ts";
 
+const NO_FILES = { readFile: () => undefined, includeDirs: [] };
 const haveBoards = boardsDir() !== null;
 const haveDtc = dtcPath() !== "";
 const count = boardDtbs().length;
@@ -27,6 +29,20 @@ Deno.bench({
     const src = await boardSources();
     b.start();
     for (const s of src) writeDtb(compileDts(s.file, s.text).tree);
+    b.end();
+  },
+});
+
+Deno.bench({
+  name: `parseDts() over the real boards' DTS (parser only; MB in the set: see BENCHMARKS.md)`,
+  group: "boards-parse",
+  ignore: !haveBoards || !haveDtc,
+  n: 5,
+  warmup: 1,
+  async fn(b) {
+    const src = await boardSources();
+    b.start();
+    for (const s of src) parseDts(s.file, s.text, NO_FILES);
     b.end();
   },
 });
