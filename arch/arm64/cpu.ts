@@ -429,6 +429,14 @@ export class Cpu implements CpuPort {
   private readonly paMax: number;
   private readonly dczidBs: number;
   private readonly cntfrq: number;
+  // ESR_EL2, FAR_EL2 and HPFAR_EL2 as the model sets them on a trap: numbers (HPFAR as the
+  // faulting IPA), turned into register values only when read; an MSR takes over again.
+  private esr2 = 0;
+  private far2 = 0;
+  private hpfar2 = 0;
+  private numEsr2 = false;
+  private numFar2 = false;
+  private numHpfar2 = false;
   private readonly cyclesPerTick: number;
   private readonly sys = new Map<SysReg, bigint>();
   private readonly cluster: Cluster;
@@ -561,6 +569,9 @@ export class Cpu implements CpuPort {
     if (READ_ONLY.has(reg)) throw new RangeError(`${reg} is read-only`);
     const v = BigInt.asUintN(64, value);
     if (PLAIN.has(reg)) {
+      if (reg === "ESR_EL2") this.numEsr2 = false;
+      else if (reg === "FAR_EL2") this.numFar2 = false;
+      else if (reg === "HPFAR_EL2") this.numHpfar2 = false;
       this.sys.set(reg, plainValue(reg, v));
       return;
     }
@@ -575,8 +586,23 @@ export class Cpu implements CpuPort {
     }
   }
 
+  /** ESR_EL2 of a trap. */
+  private setEsr2(esr: number): void {
+    this.esr2 = esr >>> 0;
+    this.numEsr2 = true;
+  }
+
+  /** FAR_EL2 of a trap (a VA in signed-number form). */
+  private setFar2(va: VA): void {
+    this.far2 = va;
+    this.numFar2 = true;
+  }
+
   /** Read a system register. */
   mrs(reg: SysReg): bigint {
+    if (reg === "ESR_EL2" && this.numEsr2) return BigInt(this.esr2);
+    if (reg === "FAR_EL2" && this.numFar2) return BigInt.asUintN(64, BigInt(this.far2));
+    if (reg === "HPFAR_EL2" && this.numHpfar2) return encodeHpfar(this.hpfar2);
     if (reg === "DCZID_EL0") return BigInt(this.dczid());
     if (reg === "CNTPCT_EL0") return BigInt(this.counter());
     if (reg === "CNTVCT_EL0") {
@@ -1081,8 +1107,8 @@ export class Cpu implements CpuPort {
       });
     }
     if (el2) {
-      this.sys.set("ESR_EL2", BigInt(esr >>> 0));
-      this.sys.set("FAR_EL2", BigInt.asUintN(64, BigInt(far)));
+      this.setEsr2(esr);
+      this.setFar2(far);
       throw new El2Exception(s);
     }
     this.sys.set("ESR_EL1", BigInt(esr >>> 0));
@@ -1167,9 +1193,12 @@ export class Cpu implements CpuPort {
     // KVM __get_fault_info, Xen hpfar_is_valid).
     const hpfarValid = s1ptw || kind === "translation" || kind === "access-flag" ||
       kind === "address-size";
-    this.sys.set("ESR_EL2", BigInt(esr));
-    this.sys.set("FAR_EL2", BigInt.asUintN(64, BigInt(va)));
-    if (hpfarValid) this.sys.set("HPFAR_EL2", encodeHpfar(ipa));
+    this.setEsr2(esr);
+    this.setFar2(va);
+    if (hpfarValid) {
+      this.hpfar2 = ipa;
+      this.numHpfar2 = true;
+    }
     const s = makeSyndrome(esr, va, hpfarValid ? ipa - (ipa % 4096) : undefined);
     s.targetEl = 2;
     if (this.observer !== null) {
@@ -1191,7 +1220,12 @@ export class Cpu implements CpuPort {
       throw new El2Exception(s);
     }
     const abort: Stage2Abort = {
-      ...s,
+      esr: s.esr,
+      ec: s.ec,
+      iss: s.iss,
+      fsc: s.fsc,
+      far: s.far,
+      targetEl: 2,
       kind: fetch ? "instruction" : "data",
       ipa,
       size,
@@ -1203,6 +1237,7 @@ export class Cpu implements CpuPort {
       fromEl: this._el,
       insn,
     };
+    if (s.hpfar !== undefined) abort.hpfar = s.hpfar;
     if ((flags & A_WRITE) !== 0 && buf !== null && (flags & (A_DCZVA | A_DC)) === 0) {
       abort.storeData = buf.slice(off, off + size);
     }
@@ -1838,7 +1873,7 @@ export class Cpu implements CpuPort {
   /** A trapped system instruction (EC 0x18) taken to EL2. */
   private sysTrap(insn: string, op: string, va: VA): void {
     const esr = encodeEsr(EC.SYS64, dcTrapIss(op));
-    this.sys.set("ESR_EL2", BigInt(esr));
+    this.setEsr2(esr);
     const s = makeSyndrome(esr, va);
     s.targetEl = 2;
     const h = this.el2Handler;
@@ -2133,7 +2168,7 @@ export class Cpu implements CpuPort {
       // HVC is UNDEFINED at EL0 and when no EL2 is present.
       this.takeSync(encodeEsr(EC.UNKNOWN, 0), 0, "hvc", 1);
     }
-    this.sys.set("ESR_EL2", BigInt(encodeEsr(EC.HVC64, imm & 0xffff)));
+    this.setEsr2(encodeEsr(EC.HVC64, imm & 0xffff));
     this.emit({ type: "trap", what: "hvc", insn: "hvc", esr: encodeEsr(EC.HVC64, imm & 0xffff) });
     this.el2Handler.hypercall(this, { kind: "hvc", imm: imm & 0xffff });
   }
@@ -2143,7 +2178,7 @@ export class Cpu implements CpuPort {
     if (this._el === 0 || this.el2Handler === null || (this.hcr & HCR.TSC) === 0n) {
       this.takeSync(encodeEsr(EC.UNKNOWN, 0), 0, "smc", 1);
     }
-    this.sys.set("ESR_EL2", BigInt(encodeEsr(EC.SMC64, imm & 0xffff)));
+    this.setEsr2(encodeEsr(EC.SMC64, imm & 0xffff));
     this.emit({ type: "trap", what: "smc", insn: "smc", esr: encodeEsr(EC.SMC64, imm & 0xffff) });
     this.el2Handler.hypercall(this, { kind: "smc", imm: imm & 0xffff });
   }

@@ -773,3 +773,20 @@ Deno.test("Cpu fills pages of a 2 MiB block from its block entry; TLBI by VA ins
   assert.equal(m.cpu.read32(KVA + 0x5000), 0x66);
   assert.ok(walks() > w0);
 });
+
+Deno.test("Cpu ESR_EL2/FAR_EL2/HPFAR_EL2 read back a trap's values, and MSR writes win until the next trap", () => {
+  const m = machineWithRam();
+  m.mapS1(KBASE + 0x0800_0000, 0x0800_0000, 0x1_0000, "PROT_DEVICE_nGnRE");
+  m.hyp.policy = () => ({ action: "complete", data: new Uint8Array(4) });
+  m.cpu.read32(KBASE + 0x0800_0040);
+  assert.equal(m.cpu.mrs("FAR_EL2"), BigInt.asUintN(64, BigInt(KBASE + 0x0800_0040)));
+  assert.equal(m.cpu.mrs("HPFAR_EL2"), 0x80000n);
+  assert.equal(m.cpu.mrs("ESR_EL2"), BigInt(m.hyp.aborts[0].esr));
+  m.cpu.msr("HPFAR_EL2", 0x1230n);
+  m.cpu.msr("ESR_EL2", 5n);
+  assert.equal(m.cpu.mrs("HPFAR_EL2"), 0x1230n);
+  assert.equal(m.cpu.mrs("ESR_EL2"), 5n);
+  m.cpu.read32(KBASE + 0x0800_1000);
+  assert.equal(m.cpu.mrs("HPFAR_EL2"), 0x80010n);
+  assert.equal(m.cpu.mrs("ESR_EL2"), BigInt(m.hyp.aborts[1].esr));
+});
