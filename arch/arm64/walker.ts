@@ -21,6 +21,10 @@ import { levelShift } from "./granule.ts";
 const LEVEL_SIZE = [2 ** 39, 2 ** 30, 2 ** 21, 2 ** 12];
 /** 2^n for n = 0..64 (no Math.pow on the walk path). */
 const POW2: readonly number[] = Array.from({ length: 65 }, (_, n) => 2 ** n);
+// Address arithmetic: addresses are non-negative integers below 2^53, and the bitwise operators
+// see them modulo 2^32 (ToInt32), so `x & (2^k − 1)` is `x mod 2^k` for every k ≤ 31 and
+// `(x / 2^k) & (n − 1)` is the table index for n ≤ 2^31 — without a floating-point fmod.
+
 /** Stage-1 start level for an input size of n bits (4 KiB granule): 4 − ⌈(n − 12) / 9⌉. */
 const S1_START: readonly number[] = Array.from(
   { length: 65 },
@@ -185,11 +189,11 @@ export class Walker {
       out.level = 0;
       return;
     }
-    let table = cfg.base - (cfg.base % (cfg.rootEntries * 8));
+    let table = cfg.base - (cfg.base & (cfg.rootEntries * 8 - 1));
     for (let level = cfg.startLevel; level <= 3; level++) {
       const size = LEVEL_SIZE[level];
       const entries = level === cfg.startLevel ? cfg.rootEntries : 512;
-      const idx = Math.floor(ipa / size) % entries;
+      const idx = (ipa / size) & (entries - 1);
       const dpa = table + idx * 8;
       if (!this.read(dpa)) {
         out.fault = F_WALK_EXTERNAL;
@@ -213,7 +217,7 @@ export class Walker {
         table = addr;
         continue;
       }
-      const base = addr - (addr % size);
+      const base = addr - (addr & (size - 1)); // leaves are ≤ 1 GiB
       if (base >= POW2[cfg.paBits]) {
         out.fault = F_ADDRESS_SIZE;
         out.level = level;
@@ -228,7 +232,7 @@ export class Walker {
         lo = (lo | 0x400) >>> 0;
         this.bus.writeWalk64(dpa, lo, hi);
       }
-      const inPage = Math.floor((ipa % size) / 4096) * 4096;
+      const inPage = ipa & (size - 1) & ~0xfff;
       out.level = level;
       out.paPage = base + inPage;
       out.memAttr = (lo >> 2) & 15;
@@ -244,7 +248,7 @@ export class Walker {
    * −1 with `out` describing the stage-2 fault (S1PTW = 1).
    */
   private s2ForTable(ipa: number, s2: S2Config, out: WalkResult): number {
-    const page = ipa - (ipa % 4096);
+    const page = ipa - (ipa & 0xfff);
     let e: S2TlbEntry | null = this.s2tlb.lookup(page, s2.vmid);
     if (e === null) {
       const r = this.s2scratch;
@@ -269,7 +273,7 @@ export class Walker {
       out.faultIpa = ipa;
       return -1;
     }
-    return e.paPage + (ipa % 4096);
+    return e.paPage + (ipa & 0xfff);
   }
 
   /**
@@ -315,7 +319,7 @@ export class Walker {
     const start = S1_START[inputSize];
     const rootEntries = POW2[inputSize - levelShift(start)];
     const oaLimit = POW2[cfg.oaBits];
-    let table = base - (base % (rootEntries * 8));
+    let table = base - (base & (rootEntries * 8 - 1));
     if (table >= oaLimit) {
       out.fault = F_ADDRESS_SIZE;
       out.level = 0;
@@ -327,7 +331,7 @@ export class Walker {
     for (let level = start; level <= 3; level++) {
       const size = LEVEL_SIZE[level];
       const entries = level === start ? rootEntries : 512;
-      const idx = Math.floor(addr / size) % entries;
+      const idx = (addr / size) & (entries - 1);
       const dipa = table + idx * 8;
       let dpa = dipa;
       if (s2.enabled) {
@@ -362,7 +366,7 @@ export class Walker {
         table = next;
         continue;
       }
-      const oa = next - (next % size);
+      const oa = next - (next & (size - 1)); // leaves are ≤ 1 GiB
       if (oa >= oaLimit) {
         out.fault = F_ADDRESS_SIZE;
         out.level = level;
@@ -381,7 +385,7 @@ export class Walker {
       if ((apTable & 1) !== 0 && !cfg.el2) ap &= 2; // APTable[0]: no EL0 access below
       if ((apTable & 2) !== 0) ap |= 2; // APTable[1]: read-only below
       out.s1Level = level;
-      out.ipaPage = oa + Math.floor((addr % size) / 4096) * 4096;
+      out.ipaPage = oa + (addr & (size - 1) & ~0xfff);
       out.attrIndx = (lo >> 2) & 7;
       out.sh = (lo >> 8) & 3;
       out.ap = ap;
