@@ -20,6 +20,7 @@
 import { compileDts } from "./compile.ts";
 import { preprocess } from "./cpp.ts";
 import { parseDts } from "./dts_parser.ts";
+import { writeDtb } from "./dtb_write.ts";
 
 /** A DTS board with `n` devices (about 250 bytes each). */
 export function generateBoard(n: number): string {
@@ -110,6 +111,14 @@ Deno.bench({
 });
 
 Deno.bench({
+  name: `compileDts() + writeDtb(): ${(SET_BYTES / 1e6).toFixed(1)} MB as 28 boards, DTS to DTB`,
+  group: "dts",
+  fn: () => {
+    for (const b of BOARD_SET) writeDtb(compileDts("board.dts", b, { cpp: false }).tree);
+  },
+});
+
+Deno.bench({
   name: `parseDts(): one ${MB(BOARD)} MB tree (stress)`,
   group: "dts",
   fn: () => {
@@ -157,6 +166,10 @@ if (import.meta.main) {
     for (const b of BOARD_SET) compileDts("board.dts", b, { cpp: false });
   });
   console.log(`compileDts ${set} MB, 28 boards: ${tcs.toFixed(0)} ms, ${rate(SET_BYTES, tcs)}`);
+  const tw = best(() => {
+    for (const b of BOARD_SET) writeDtb(compileDts("board.dts", b, { cpp: false }).tree);
+  });
+  console.log(`+writeDtb  ${set} MB, 28 boards: ${tw.toFixed(0)} ms, ${rate(SET_BYTES, tw)}`);
   const tp = best(() => parseDts("board.dts", BOARD, noFiles));
   console.log(
     `parseDts   ${MB(BOARD)} MB, one tree: ${tp.toFixed(0)} ms, ${rate(BOARD.length, tp)}`,
