@@ -7,7 +7,8 @@
  * clean, in a fault the model explains, or in one clear error line — never a crash.
  *
  * Usage:
- *   deno run -A scripts/boards_check.ts [DIR] [--workload NAME] [--timeout MS] [--jobs N]
+ *   deno run -A scripts/boards_check.ts [DIR] [--workload NAME] [--policy NAME] [--timeout MS]
+ *     [--jobs N]
  *     [--no-lint] [--no-roundtrip] [--filter TEXT] [--json FILE] [--list]
  *
  * DIR defaults to $DOM0SIM_BOARDS or ~/.cache/dom0sim/boards/current (made by
@@ -134,6 +135,7 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: {
       workload: { type: "string", default: "sram-memset" },
+      policy: { type: "string" },
       timeout: { type: "string", default: "30000" },
       jobs: { type: "string", default: String(Math.max(1, navigator.hardwareConcurrency || 2)) },
       "no-lint": { type: "boolean" },
@@ -147,7 +149,7 @@ async function main(): Promise<number> {
   if (values.help) {
     console.log(
       "Usage: deno run -A scripts/boards_check.ts [DIR] [--workload NAME] [--timeout MS] " +
-        "[--jobs N] [--no-lint] [--no-roundtrip] [--filter TEXT] [--json FILE] [--list]",
+        "[--policy NAME] [--jobs N] [--no-lint] [--no-roundtrip] [--filter TEXT] [--json FILE] [--list]",
     );
     return 0;
   }
@@ -181,6 +183,7 @@ async function main(): Promise<number> {
         board,
         bytes: Deno.readFileSync(`${dir}/${board}`),
         sramWorkload: values.workload ?? "",
+        sramPolicy: values.policy,
         lint: !values["no-lint"],
         roundtrip: !values["no-roundtrip"],
         dtc,

@@ -55,6 +55,8 @@ export interface BoardRequest {
   bytes: Uint8Array;
   /** The SRAM workload to boot second (empty: skip). */
   sramWorkload: string;
+  /** The policy of that second boot (default xen-4.17). */
+  sramPolicy?: string;
   /** Lint too. */
   lint: boolean;
   /** Round-trip too; compare with dtc's own round trip when dtc is installed. */
@@ -96,10 +98,16 @@ export function classifyError(e: unknown): Omit<CheckResult, "ms"> {
   };
 }
 
-function boot(board: string, bytes: Uint8Array, workload?: string): Omit<CheckResult, "ms"> {
+function boot(
+  board: string,
+  bytes: Uint8Array,
+  workload?: string,
+  policy?: string,
+): Omit<CheckResult, "ms"> {
   let watch: IsolationWatch | null = null;
   const { run, summary } = runBoard(board, bytes, {
     workload,
+    policy,
     verifyFixes: false,
     onXen: (xen) => {
       watch = watchIsolation(xen);
@@ -232,7 +240,8 @@ export async function checkBoard(req: BoardRequest): Promise<BoardResult> {
   checks.boot = timed(() => boot(req.board, req.bytes));
   // The SRAM workload needs an mmio-sram node (Linux's sram binding); boards without one skip it.
   if (req.sramWorkload && hasSram(req.bytes)) {
-    checks[`boot:${req.sramWorkload}`] = timed(() => boot(req.board, req.bytes, req.sramWorkload));
+    const name = `boot:${req.sramWorkload}${req.sramPolicy ? `@${req.sramPolicy}` : ""}`;
+    checks[name] = timed(() => boot(req.board, req.bytes, req.sramWorkload, req.sramPolicy));
   }
   if (req.lint) {
     const fn = await loadLint();

@@ -169,7 +169,10 @@ function firstRam(m: Machine): { start: number; end: number } {
   if (m.ram.length === 0) {
     throw new InputError("/", 'The board has no memory node (device_type = "memory")');
   }
-  return m.ram[0];
+  // A loader puts the modules where they fit: the first bank with room for the default kernel
+  // and ramdisk (HiKey's first bank, say, is 94 MiB), else the first bank.
+  const need = DEFAULT_INITRD_OFFSET + 0x1000000;
+  return m.ram.find((b) => b.end - b.start >= need) ?? m.ram[0];
 }
 
 /**
