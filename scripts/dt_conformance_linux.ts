@@ -11,6 +11,7 @@
  *
  * Usage:
  *   deno run -A scripts/dt_conformance_linux.ts --tree DIR [--arch arm64] [--limit N] [--verbose]
+ *                                               [--symbols]   (-@, as overlay-ready builds use)
  *   deno run -A scripts/dt_conformance_linux.ts --dtbs DIR [--limit N]
  *
  * In `--tree` mode DIR holds `include/` and either `src/<arch>/` (devicetree-rebasing layout) or
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     arch: { type: "string", default: "arm64" },
     limit: { type: "string" },
     verbose: { type: "boolean" },
+    symbols: { type: "boolean" },
   },
 });
 
@@ -134,7 +136,19 @@ if (values.tree) {
       f,
     ];
     const pp = spawnRetry("cpp", cppArgs, {});
-    const dtcArgs = ["-O", "dtb", "-o", "-", "-b", "0", "-i", dir, ...LINUX_DTC_FLAGS, "-"];
+    const dtcArgs = [
+      "-O",
+      "dtb",
+      "-o",
+      "-",
+      "-b",
+      "0",
+      "-i",
+      dir,
+      ...(values.symbols ? ["-@"] : []),
+      ...LINUX_DTC_FLAGS,
+      "-",
+    ];
     const dt = pp.status === 0 ? spawnRetry("dtc", dtcArgs, { input: pp.stdout }) : null;
     const refOk = pp.status === 0 && dt !== null && dt.status === 0;
     const refErr = pp.status !== 0 ? procErr(pp) : procErr(dt!);
@@ -157,6 +171,7 @@ if (values.tree) {
         bootCpuid: 0,
         toggles: LINUX_DTC_FLAGS.map((w) => ({ kind: "W" as const, arg: w.slice(2) })),
         cpp: true,
+        symbols: values.symbols,
         outName: "-",
       });
       ours = writeDtb(r.tree);
