@@ -35,6 +35,11 @@ export interface CppOptions {
   defines?: string[];
   /** `-U` names, applied after the definitions. */
   undefines?: string[];
+  /**
+   * Bound on the tokens macro expansion may produce (default 10 000 000; real boards produce
+   * about 10^5): beyond it, an exponential expansion ends in an InputError.
+   */
+  maxExpansionTokens?: number;
 }
 
 /** The result of preprocessing. */
@@ -285,6 +290,13 @@ const MAX_EXPR_DEPTH = 2000;
 /** libcpp's max_include_depth. */
 const MAX_INCLUDE_DEPTH = 200;
 
+/**
+ * Bound on the tokens macro expansion may produce (argument pre-expansion, substituted bodies
+ * and output together): GCC has none and runs out of memory on an exponential expansion; real
+ * boards produce around 10^5.
+ */
+const MAX_EXPANSION_TOKENS = 10_000_000;
+
 function quoteString(s: string): string {
   let out = "";
   for (let i = 0; i < s.length; i++) {
@@ -393,6 +405,9 @@ class Cpp {
 
   // Output (c-ppoutput's `print`).
   private out: string[] = [];
+  private maxTokens: number;
+  /** Tokens left under `maxTokens`. */
+  private tokenBudget: number;
   private prevTok: Tok | null = null;
   private source: Tok | null = null;
   private srcLine = 1;
@@ -412,6 +427,8 @@ class Cpp {
     }
     this.defineBuiltins();
     this.cmdline = { defines: opts.defines ?? [], undefines: opts.undefines ?? [] };
+    this.maxTokens = opts.maxExpansionTokens ?? MAX_EXPANSION_TOKENS;
+    this.tokenBudget = this.maxTokens;
   }
 
   private cmdline: { defines: string[]; undefines: string[] };
@@ -2031,6 +2048,7 @@ class Cpp {
       if (t.type === EOF) break;
       out.push(t);
     }
+    this.spend(out.length);
     // Pop the argument context (it may still hold the consumed EOF).
     while (this.contexts.length >= depth) this.popContext();
     arg.expanded = out;
@@ -2177,7 +2195,19 @@ class Cpp {
         };
       }
     }
+    this.spend(buff.length);
     this.pushContext(buff, m);
+  }
+
+  /** Count `n` produced tokens against the expansion bound. */
+  private spend(n: number): void {
+    this.tokenBudget -= n;
+    if (this.tokenBudget < 0) {
+      this.errorAtLoc(
+        this.lastLoc,
+        `Macro expansion produces more than ${this.maxTokens} tokens (runaway expansion)`,
+      );
+    }
   }
 
   /** libcpp `paste_all_tokens`. */
@@ -2353,6 +2383,7 @@ class Cpp {
     this.avoidPasteFlag = false;
     this.source = null;
     this.prevTok = token;
+    if (--this.tokenBudget < 0) this.spend(0);
     this.out.push(token.text);
     this.printed = true;
   }

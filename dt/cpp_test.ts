@@ -216,3 +216,13 @@ Deno.test("preprocess() reports unterminated macro calls and wrong argument coun
   );
   assert.match(ppError("/* never closed\n").line(), /^t\.dts:1:1: error: Unterminated comment$/);
 });
+
+Deno.test("preprocess() stops a runaway (exponential) macro expansion with an InputError", () => {
+  const src = "#define D(x) x x x x x x x x x x\nD(D(D(D(D(D(D(D(1))))))))\n";
+  assert.throws(
+    () => preprocess("t.dts", src, { readFile: () => undefined, maxExpansionTokens: 100000 }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /^t\.dts:2:\d+: error: Macro expansion produces more than 100000 tokens/.test(e.line()),
+  );
+});
