@@ -290,6 +290,9 @@ const MAX_EXPR_DEPTH = 2000;
 /** libcpp's max_include_depth. */
 const MAX_INCLUDE_DEPTH = 200;
 
+/** Bound on the number of #include directives in one run. */
+const MAX_INCLUDES = 100_000;
+
 /**
  * Bound on the tokens macro expansion may produce (argument pre-expansion, substituted bodies
  * and output together): GCC has none and runs out of memory on an exponential expansion; real
@@ -406,6 +409,7 @@ class Cpp {
   // Output (c-ppoutput's `print`).
   private out: string[] = [];
   private maxTokens: number;
+  private includes = 0;
   /** Tokens left under `maxTokens`. */
   private tokenBudget: number;
   private prevTok: Tok | null = null;
@@ -1413,6 +1417,9 @@ class Cpp {
     }
     this.checkEol(true);
     if (fname === "") this.errorAtTok(`Empty filename in #${kind}`, header);
+    // A bound on the total (GCC has none): headers including a header twice at every level
+    // would otherwise take exponential time within the depth limit.
+    if (++this.includes > MAX_INCLUDES) this.dirError(`More than ${MAX_INCLUDES} #includes`);
     if (this.buffers.length >= MAX_INCLUDE_DEPTH) {
       this.dirError(
         `#include nested depth ${this.buffers.length} exceeds maximum of ${MAX_INCLUDE_DEPTH}`,

@@ -226,3 +226,9 @@ Deno.test("preprocess() stops a runaway (exponential) macro expansion with an In
       /^t\.dts:2:\d+: error: Macro expansion produces more than 100000 tokens/.test(e.line()),
   );
 });
+
+Deno.test("preprocess() bounds the number of #includes (exponential include fan-out)", () => {
+  const files: Record<string, string> = { "h18.h": "" };
+  for (let i = 0; i < 18; i++) files[`h${i}.h`] = `#include "h${i + 1}.h"\n`.repeat(2);
+  assert.match(ppError('#include "h0.h"\n', files).line(), /More than 100000 #includes$/);
+});

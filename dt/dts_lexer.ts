@@ -129,6 +129,9 @@ const S_PROPNODENAME = 3;
 /** dtc's MAX_SRCFILE_DEPTH. */
 const MAX_SRCFILE_DEPTH = 200;
 
+/** Bound on the number of `/include/`s in one compile. */
+const MAX_INCLUDES = 100_000;
+
 interface SrcFile {
   text: string;
   pos: number;
@@ -284,6 +287,7 @@ export class DtsLexer {
 
   private state = S_INITIAL;
   private stack: SrcFile[] = [];
+  private includes = 0;
   // The skipped lexeme (whitespace run, comment run) since the last token, if any: flex matched
   // it last, so it is dtc's `yylloc` when end of input follows (syntax errors there point at it).
   private skipKind = SKIP_NONE;
@@ -490,6 +494,9 @@ export class DtsLexer {
 
   private pushInclude(name: string): void {
     if (this.stack.length + 1 >= MAX_SRCFILE_DEPTH) this.fail("Includes nested too deeply");
+    // A bound on the total (dtc has none): files including a file twice at every level would
+    // otherwise take exponential time within the depth limit.
+    if (++this.includes > MAX_INCLUDES) this.fail(`More than ${MAX_INCLUDES} /include/s`);
     const opened = openRelative(this.access, this.dir, name);
     if (!opened) this.fail(`Couldn't open "${name}": No such file or directory`);
     this.stack.push({

@@ -223,3 +223,12 @@ Deno.test("parseDts() takes a NUL or a byte >= 0x80 outside strings as the end o
     );
   }
 });
+
+Deno.test("parseDts() bounds the number of /include/s (exponential include fan-out)", () => {
+  const files: Record<string, string> = { "d18.dtsi": "" };
+  for (let i = 0; i < 18; i++) files[`d${i}.dtsi`] = `/include/ "d${i + 1}.dtsi"\n`.repeat(2);
+  assert.match(
+    parseError('/dts-v1/;\n/include/ "d0.dtsi"\n/ { };\n', files),
+    /More than 100000 \/include\/s$/,
+  );
+});
