@@ -232,3 +232,23 @@ Deno.test("parseDts() bounds the number of /include/s (exponential include fan-o
     /More than 100000 \/include\/s$/,
   );
 });
+
+Deno.test("parseDts() resolves labels after deletions, re-definitions and merges (lookup cache)", () => {
+  const { tree } = parse(`/dts-v1/;
+/ { x: n1 { }; };
+&x { p1; };
+/delete-node/ &x;
+/ { x: n2 { }; };
+&x { p2; };
+/ { n0 { x: m { }; }; };
+&x { p3; };
+/ { n1 { }; };
+&x { p4; };
+`);
+  const names = (n: LNode) => n.props.filter((p) => !p.deleted).map((p) => p.name).join(",");
+  const kids = tree.root.children;
+  assert.deepEqual(kids.map((k) => k.name), ["n1", "n2", "n0"]);
+  // n1 was deleted (and revived without its label): the first live 'x' in pre-order is n2.
+  assert.equal(names(kids[1]), "p2,p3,p4");
+  assert.equal(names(kids[2].children[0]), "");
+});

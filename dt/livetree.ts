@@ -269,8 +269,15 @@ function preorderFirst(root: LNode, pred: (n: LNode) => boolean): LNode | undefi
   return undefined;
 }
 
+/**
+ * Bumped by every change that can alter what a label lookup finds (labels added, deleted or
+ * revived; nodes attached, deleted or revived), so {@link LabelIndex} can cache its answers.
+ */
+let generation = 0;
+
 /** dtc `add_label`: revive an existing (maybe deleted) label or prepend a new one. */
 export function addLabel(holder: { llabels: LLabel[] }, name: string): void {
+  generation++;
   const labels = holder.llabels;
   for (const l of labels) {
     if (l.name === name) {
@@ -284,6 +291,7 @@ export function addLabel(holder: { llabels: LLabel[] }, name: string): void {
 
 /** dtc `delete_labels`. */
 function deleteLabels(labels: LLabel[]): void {
+  if (labels.length) generation++;
   for (const l of labels) l.deleted = true;
 }
 
@@ -313,6 +321,7 @@ export function addProperty(node: LNode, prop: LProp): void {
 
 /** dtc `add_child`: append and set the parent. */
 export function addChild(parent: LNode, child: LNode): void {
+  generation++;
   child.parent = parent;
   parent.children.push(child);
 }
@@ -335,6 +344,7 @@ function deletePropertyByName(node: LNode, name: string): void {
 
 /** dtc `delete_node`: the node, its live children and properties, and its labels. */
 export function deleteNode(node: LNode): void {
+  generation++;
   node.deleted = true;
   for (const c of node.children) if (!c.deleted) deleteNode(c);
   for (const p of node.props) if (!p.deleted) deleteProperty(p);
@@ -357,6 +367,7 @@ function deleteNodeByName(parent: LNode, name: string): void {
  * same-named children recursively and append new ones; `nw`'s source spans are chained.
  */
 export function mergeNodes(old: LNode, nw: LNode, index?: LabelIndex): LNode {
+  if (old.deleted) generation++;
   old.deleted = false;
   for (const l of nw.llabels) {
     addLabel(old, l.name);
@@ -407,9 +418,12 @@ export function mergeNodes(old: LNode, nw: LNode, index?: LabelIndex): LNode {
  */
 export class LabelIndex {
   private map = new Map<string, LNode | LNode[]>();
+  // Answers for labels with several candidates, valid while `generation` stays the same.
+  private cache = new Map<string, { gen: number; root: LNode; node: LNode | undefined }>();
 
   /** Note that `node` carries (or carried) label `name`. */
   add(name: string, node: LNode): void {
+    generation++;
     const e = this.map.get(name);
     if (e === undefined) this.map.set(name, node);
     else if (Array.isArray(e)) {
@@ -430,6 +444,8 @@ export class LabelIndex {
     if (!Array.isArray(e)) {
       return hasLiveLabel(e, name) && reachableFrom(e, root) ? e : undefined;
     }
+    const c = this.cache.get(name);
+    if (c && c.gen === generation && c.root === root) return c.node;
     const list = e;
     let found: LNode | undefined;
     let count = 0;
@@ -439,8 +455,9 @@ export class LabelIndex {
         if (!found) found = n;
       }
     }
-    if (count <= 1) return found;
-    return preorderFirst(root, (n) => hasLiveLabel(n, name));
+    if (count > 1) found = preorderFirst(root, (n) => hasLiveLabel(n, name));
+    this.cache.set(name, { gen: generation, root, node: found });
+    return found;
   }
 }
 
@@ -739,6 +756,7 @@ export function sortTree(dt: LiveTree): void {
     for (const c of n.children) sortNode(c);
   };
   sortNode(dt.root);
+  generation++; // pre-order changed
 }
 
 /** Decode dtc string escapes (util.c `get_escape_char`) in `s`, byte-wise. */
