@@ -19,6 +19,7 @@ import { CostModel, type LatencyTable } from "../drivers/cost.ts";
 import { buildHostBus } from "../drivers/host_bus.ts";
 import { gicHardware } from "./gic_hardware.ts";
 import { PhysicalMemory } from "../drivers/physical_memory.ts";
+import { primecellIdRegisters, primecellPeriphid } from "../drivers/primecell.ts";
 import { Pl011 } from "../drivers/pl011.ts";
 import {
   chooseModel,
@@ -101,6 +102,21 @@ function isMemoryNode(n: Node): boolean {
   return n.prop("device_type")?.str() === "memory";
 }
 
+/**
+ * Registers a device reports that the tree implies: the GIC's (from `gic_hardware.ts`), and an
+ * `arm,primecell` device's peripheral and cell ID at the top of its first window (QEMU's values,
+ * `drivers/primecell.ts`) — what Linux's AMBA bus reads to bind `rtc-pl031`, `pl061`, ...
+ */
+function idRegisters(
+  n: Node,
+  size: number,
+  gic: Record<number, number> | undefined,
+): Record<number, number> | undefined {
+  const id = n.isCompatible("arm,primecell") ? primecellPeriphid(n.compatible()) : undefined;
+  if (id === undefined) return gic;
+  return { ...gic, ...primecellIdRegisters(id, size) };
+}
+
 /** The `reg` ranges of `n` translated to CPU physical addresses, or why they cannot be. */
 function physRegs(n: Node): { address: number; size: number }[] | string {
   const out: { address: number; size: number }[] = [];
@@ -155,7 +171,7 @@ export function buildMachine(tree: DeviceTree, opts: MachineOptions = {}): Machi
             ? n.prop("#redistributor-regions")!.u32()
             : undefined,
           interruptLines: gicHw.lines.get(n),
-          registers: gicHw.registers.get(n),
+          registers: idRegisters(n, regs[0].size, gicHw.registers.get(n)),
         });
       }
     }

@@ -56,10 +56,11 @@ for (const run of ["virt-gicv3", "virt-gicv3-sram"]) {
     assert.equal(maskSeeds(got), maskSeeds(text(golden(run, "dom0.dts"))));
   });
 
-  Deno.test(`bootBoard(${run}): dom0's /proc/iomem has the recorded top-level regions, kernel, initrd and DTB lines`, () => {
+  Deno.test(`bootBoard(${run}): dom0's /proc/iomem has the recorded top-level regions, AMBA drivers, kernel, initrd and DTB lines`, () => {
     const want = text(golden(run, "iomem.txt")).split("\n").filter((l) =>
       l !== "" &&
-      (!l.startsWith(" ") || /: Kernel (code|data)$/.test(l) ||
+      (!l.startsWith(" ") ||
+        /: (Kernel (code|data)|rtc-pl031|9030000\.pl061 pl061@9030000)$/.test(l) ||
         (/: (reserved|bff00000\.sram.*)$/.test(l) && /^ {2}(6820|6800|bff)/.test(l)))
     );
     const got = r.dom0.iomem.split("\n");

@@ -24,13 +24,17 @@ function onTerminal(args: string[], env: Record<string, string>): string {
   const full = { ...Deno.env.toObject(), ...env };
   if (!("NO_COLOR" in env)) delete full.NO_COLOR;
   // clearEnv: the environment is exactly `full` (NO_COLOR must not leak in from this process).
+  // stdin from /dev/null (script forwards its stdin to the terminal and would wait on an open
+  // pipe), and a time bound so a stuck terminal fails the test instead of hanging the suite.
   const r = new Deno.Command("script", {
     args: ["-qec", ["deno", ...DENO, ...args].join(" "), "/dev/null"],
     cwd: ROOT,
     env: full,
     clearEnv: true,
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(120_000),
   }).outputSync();
   return new TextDecoder().decode(r.stdout);
 }

@@ -158,6 +158,8 @@ Deno.test({
     const r = spawnSync("script", ["-qec", cmd, "/dev/null"], {
       cwd: ROOT,
       env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
     });
     const out = r.stdout.toString();
     assert.match(out, /\r\x1b\[K\[\.+\] 0\/2 tests\/fixtures\/tools\/scan\/clean\.dts/);
