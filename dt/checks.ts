@@ -629,13 +629,23 @@ function checkDuplicateNodeNames(c: Check, x: Ctx, node: LNode): void {
     for (const k of ch) seen.add(k.name);
     if (seen.size === ch.length) return;
   }
+  let reports = 0;
   for (let i = 0; i < ch.length; i++) {
     if (ch[i].deleted) continue;
     for (let j = i + 1; j < ch.length; j++) {
-      if (ch[i].name === ch[j].name) fail(c, x, ch[j], "Duplicate node name");
+      if (ch[i].name === ch[j].name) {
+        fail(c, x, ch[j], "Duplicate node name");
+        if (++reports === MAX_DUP_REPORTS) return;
+      }
     }
   }
 }
+
+/**
+ * dtc reports every duplicate pair (n²/2 lines for n same-named items); past this many in one
+ * node dom0sim stops (the compile fails either way) rather than run out of memory.
+ */
+const MAX_DUP_REPORTS = 10000;
 
 function checkDuplicatePropertyNames(c: Check, x: Ctx, node: LNode): void {
   const ps = node.props;
@@ -645,11 +655,15 @@ function checkDuplicatePropertyNames(c: Check, x: Ctx, node: LNode): void {
     for (const p of ps) seen.add(p.name);
     if (seen.size === ps.length) return;
   }
+  let reports = 0;
   for (let i = 0; i < ps.length; i++) {
     if (ps[i].deleted) continue;
     for (let j = i + 1; j < ps.length; j++) {
       if (ps[j].deleted) continue;
-      if (ps[i].name === ps[j].name) failProp(c, x, node, ps[i], "Duplicate property name");
+      if (ps[i].name === ps[j].name) {
+        failProp(c, x, node, ps[i], "Duplicate property name");
+        if (++reports === MAX_DUP_REPORTS) return;
+      }
     }
   }
 }
@@ -1252,6 +1266,7 @@ function checkUniqueUnitAddressCommon(c: Check, x: Ctx, node: LNode, disableChec
   // dtc compares every child with every earlier one; grouping by unit address gives the same
   // failures in the same order (by the later child, then the earlier ones in order).
   const earlier = new Map<string, LNode[]>();
+  let reports = 0;
   for (const a of node.children) {
     if (a.deleted) continue;
     const addrA = unitName(a);
@@ -1259,6 +1274,7 @@ function checkUniqueUnitAddressCommon(c: Check, x: Ctx, node: LNode, disableChec
     if (addrA && !aOff) {
       for (const b of earlier.get(addrA) ?? []) {
         fail(c, x, b, `duplicate unit-address (also used in node ${fullpath(a)})`);
+        if (++reports === MAX_DUP_REPORTS) return;
       }
     }
     // As an earlier node b, a disabled child never matches in the _if_enabled variant.

@@ -160,3 +160,13 @@ Deno.test("runChecks() leaves #address-cells/#size-cells at 0 when addr_size_cel
     "w.dts:9.10-12.5: Warning (graph_port): /ports/port@0: graph node '#address-cells' is 0, must be 1",
   ]);
 });
+
+Deno.test("runChecks() stops reporting duplicate pairs in a node after 10000 (dtc: n²/2 lines)", () => {
+  const r = check(`/dts-v1/;\n/ {\n${"\ta;\n".repeat(200)}};\n`);
+  assert.equal(r.failed, true);
+  assert.equal(r.messages.length, 10000);
+  assert.match(
+    r.messages[0].text,
+    /ERROR \(duplicate_property_names\): \/:a: Duplicate property name/,
+  );
+});
