@@ -21,7 +21,13 @@
  * - errors are thrown at the first one (dtc goes on collecting some and prints them all); dtc's
  *   errors without a position (a missing `/incbin/` file) get one;
  * - a byte >= 0x80 outside strings ends the input, as in dtc's x86 builds (on arm64 hosts, where
- *   C `char` is unsigned, dtc reports a syntax error instead).
+ *   C `char` is unsigned, dtc reports a syntax error instead);
+ * - size limits differ: dtc's parser stack (bison, 10 000 entries) rejects more than about 3 300
+ *   nested nodes, 10 000 nested parentheses, or about 9 990 children in one node ("memory
+ *   exhausted"); dom0sim stops at 2 000 nested nodes or sub-expressions and has no child limit.
+ *   Against runaway inputs dom0sim also bounds macro expansion (10^7 tokens), `#include` and
+ *   `/include/` counts (10^5 each) and duplicate-pair reports (10^4 per node), where GCC and dtc
+ *   have no bound.
  *
  * @module
  */
