@@ -22,7 +22,10 @@ import { preprocess } from "./cpp.ts";
 import { parseDts } from "./dts_parser.ts";
 import { writeDtb } from "./dtb_write.ts";
 
-/** A DTS board with `n` devices (about 250 bytes each). */
+/**
+ * A DTS board with `n` devices (about 250 bytes each); beyond 1000 they are grouped in buses of
+ * 1000 (dtc 1.6.1's parser rejects a node with about 10 000 children).
+ */
 export function generateBoard(n: number): string {
   const out: string[] = [
     "/dts-v1/;\n\n/memreserve/ 0x80000000 0x10000;\n\n/ {\n",
@@ -34,8 +37,16 @@ export function generateBoard(n: number): string {
     '\tclk: clock {\n\t\tcompatible = "fixed-clock";\n\t\t#clock-cells = <0x00>;\n',
     "\t\tclock-frequency = <0x16e3600>;\n\t};\n\n",
   ];
+  const grouped = n > 1000;
   for (let i = 0; i < n; i++) {
     const addr = (0x10000000 + i * 0x1000).toString(16);
+    if (grouped && i % 1000 === 0) {
+      if (i) out.push("\t};\n\n");
+      out.push(
+        `\tbus@${addr} {\n\t\tcompatible = "simple-bus";\n`,
+        "\t\t#address-cells = <0x02>;\n\t\t#size-cells = <0x02>;\n\t\tranges;\n\n",
+      );
+    }
     out.push(
       `\tdev${i}: device@${addr} {\n`,
       `\t\tcompatible = "vendor,device-v${i % 7}", "vendor,device";\n`,
@@ -49,6 +60,7 @@ export function generateBoard(n: number): string {
       `\t};\n\n`,
     );
   }
+  if (grouped) out.push("\t};\n");
   out.push("};\n");
   return out.join("");
 }
