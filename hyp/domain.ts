@@ -76,6 +76,11 @@ export class Domain {
   readonly p2m: P2m;
   /** `iomem_caps` in page frame numbers. */
   readonly iomemCaps: Rangeset = new Rangeset("iomem");
+  /**
+   * MFNs whose iomem permission `XEN_DOMCTL_iomem_permission` took away (dom0sim bookkeeping,
+   * not Xen state): Xen does not unmap on a revoke, so mappings may outlive the permission.
+   */
+  readonly iomemRevoked: Rangeset = new Rangeset("iomem-revoked");
   /** `irq_caps`. */
   readonly irqCaps: Rangeset = new Rangeset("irq");
   /** `d->arch.vgic.allocated_irqs`. */

@@ -55,8 +55,13 @@ export function doDomctl(x: XenCore, cur: Domain, cpu: CpuPort, arg: number): nu
       const s = Number(mfn);
       const e = Number(last);
       if (!cur.iomemCaps.containsRange(s, e)) return -E.EPERM;
-      if (allow) d.iomemCaps.add(s, e);
-      else d.iomemCaps.remove(s, e);
+      if (allow) {
+        d.iomemCaps.add(s, e);
+        d.iomemRevoked.remove(s, e);
+      } else {
+        d.iomemCaps.remove(s, e);
+        d.iomemRevoked.add(s, e);
+      }
       return 0;
     }
     case XEN_DOMCTL.irq_permission: {

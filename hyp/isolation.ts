@@ -82,6 +82,15 @@ export const KNOWN_TRUSTED_HOST_DT: string =
   "Xen 4.17 maps a host-DT device's reg into dom0 as written (handle_device → " +
   "map_range_to_domain checks it against neither RAM, Xen's memory nor the GIC); the host DT is trusted";
 
+/**
+ * `XEN_DOMCTL_iomem_permission` with `allow_access = 0` only removes the permission
+ * (`iomem_deny_access`); it does not unmap what the domain already maps there (the toolstack
+ * unmaps with `XEN_DOMCTL_memory_mapping` first). Xen 4.17 behaves so; the checker marks it.
+ */
+export const KNOWN_IOMEM_REVOKE: string =
+  "Xen 4.17 XEN_DOMCTL_iomem_permission deny (iomem_deny_access) does not unmap an existing " +
+  "mapping; the toolstack unmaps first";
+
 /** Check every invariant; an empty list means the state is sound. */
 export function checkIsolation(x: XenCore): Violation[] {
   const out: Violation[] = [];
@@ -122,6 +131,16 @@ export function checkIsolation(x: XenCore): Violation[] {
     checkDomain(x, d, forbidden, xenImage, allP2mPages, gicExtraPa, reservedRam, ramUsers, out);
   }
 
+  // Mappings that outlived a revoked permission (see KNOWN_IOMEM_REVOKE).
+  for (const v of out) {
+    if (v.known || v.invariant !== 3) continue;
+    const d = x.domains.get(v.domid);
+    const s = Math.floor(v.pa / PAGE_SIZE);
+    const e = Math.floor((v.pa + v.size - 1) / PAGE_SIZE);
+    if (d && d.iomemRevoked.overlaps(s, e) && revokedOrPermitted(d, s, e)) {
+      v.known = KNOWN_IOMEM_REVOKE;
+    }
+  }
   // Violations that a hardware-domain mapping of a host-DT node explains (see above).
   for (const v of out) {
     if (v.known || v.invariant === 3 || v.invariant === 5) continue;
@@ -289,4 +308,16 @@ function checkDomain(
       if (!allowed) v(5, ipa, pa, size, "executable stage-2 MMIO mapping");
     }
   }
+}
+
+/** Every page of [s, e] is either permitted or had its permission revoked. */
+function revokedOrPermitted(d: Domain, s: number, e: number): boolean {
+  const ranges = [...d.iomemCaps.ranges(), ...d.iomemRevoked.ranges()];
+  let p = s;
+  while (p <= e) {
+    const r = ranges.find((x) => x.s <= p && p <= x.e);
+    if (!r) return false;
+    p = r.e + 1;
+  }
+  return true;
 }

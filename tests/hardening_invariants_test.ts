@@ -4,7 +4,14 @@
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import { bootChecked, describe, isolationNow, watchIsolation } from "../sim/invariants.ts";
 import { createDomU, parseDomUConfig } from "../hyp/domu.ts";
-import { HYPERVISOR, XEN_HYPERCALL_TAG, XENVER } from "../hyp/xen_public.ts";
+import {
+  DOMCTL,
+  HYPERVISOR,
+  XEN_DOMCTL,
+  XEN_DOMCTL_INTERFACE_VERSION,
+  XEN_HYPERCALL_TAG,
+  XENVER,
+} from "../hyp/xen_public.ts";
 import { Node, Property, stringsBytes, u32Bytes } from "../dt/tree.ts";
 import type { XenInstance } from "../hyp/xen.ts";
 import { bootDir, RegsCpu } from "./hyp_helpers.ts";
@@ -158,4 +165,28 @@ Deno.test("bootChecked() counts a host-DT device whose reg covers RAM as Xen 4.1
   });
   deepStrictEqual(c.violations.map(describe), []);
   ok(c.known > 0, "the Xen image mapping is reported as known");
+});
+
+Deno.test("checkIsolation() marks a mapping that outlives its revoked iomem permission as Xen 4.17's behaviour (iomem_deny_access does not unmap)", () => {
+  const xen = golden();
+  const SCRATCH = 0x7f000000;
+  const b = new Uint8Array(DOMCTL.SIZE);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(DOMCTL.cmd, XEN_DOMCTL.iomem_permission, true);
+  dv.setUint32(DOMCTL.interface_version, XEN_DOMCTL_INTERFACE_VERSION, true);
+  dv.setUint16(DOMCTL.domain, 0, true);
+  dv.setBigUint64(DOMCTL.U, 0x9030n, true); // the PL061 page dom0 maps
+  dv.setBigUint64(DOMCTL.U + 8, 1n, true);
+  b[DOMCTL.U + 16] = 0; // deny
+  const mem = xen.core.mem;
+  mem.write(SCRATCH, b);
+  const cpu = new RegsCpu(0);
+  cpu.regs[16] = BigInt(HYPERVISOR.domctl);
+  cpu.regs[0] = BigInt(SCRATCH);
+  xen.el2Handler(0).hypercall(cpu, { kind: "hvc", imm: XEN_HYPERCALL_TAG });
+  equal(Number(BigInt.asIntN(64, cpu.regs[0])), 0);
+  ok(!xen.dom0.iomemCaps.contains(0x9030), "permission gone");
+  const r = isolationNow(xen, "now");
+  deepStrictEqual(r.violations.map(describe), []);
+  ok(r.known > 0, "the surviving mapping is reported as known");
 });
