@@ -67,7 +67,17 @@ for (const n of names) {
       `(${rate.toFixed(0)} inputs/s): ${JSON.stringify(r.outcomes)}; ` +
       `${r.defects.length} defects, ${r.hangs.length} hangs`,
   );
-  for (const d of r.defects.slice(0, 20)) console.log(`  defect seed ${d.seed}: ${d.message}`);
+  // Defects grouped by their message with numbers masked: count, first seed, message.
+  const groups = new Map<string, { n: number; seed: number; message: string }>();
+  for (const d of r.defects) {
+    const k = d.message.replace(/0x[0-9a-f]+|\d+/gi, "N");
+    const g = groups.get(k);
+    if (g) g.n++;
+    else groups.set(k, { n: 1, seed: d.seed, message: d.message });
+  }
+  for (const g of groups.values()) {
+    console.log(`  ${g.n} defect(s), first at seed ${g.seed}: ${g.message}`);
+  }
   if (r.hangs.length) console.log(`  hangs (seeds): ${r.hangs.slice(0, 20).join(", ")}`);
   bad += r.defects.length + r.hangs.length;
 }
