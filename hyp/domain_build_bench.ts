@@ -9,7 +9,7 @@ import { Property, u32Bytes } from "../dt/tree.ts";
 import { SparseMemory } from "./machine.ts";
 import { bootXen } from "./xen.ts";
 
-const GOLDEN = "/work/shared/reference/xen-4.17/golden";
+const GOLDEN = new URL("../tests/fixtures/golden", import.meta.url).pathname;
 const FIX = new URL("../tests/fixtures/hyp", import.meta.url).pathname;
 
 /** A 64-byte arm64 Image header (text_offset 0, image_size 32 MiB). */

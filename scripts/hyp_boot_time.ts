@@ -8,7 +8,7 @@ import { bootXen } from "../hyp/xen.ts";
 import { kernelImageHeader } from "../tests/hyp_helpers.ts";
 
 const N = Number(Deno.args[0] ?? 60);
-const GOLDEN = "/work/shared/reference/xen-4.17/golden";
+const GOLDEN = new URL("../tests/fixtures/golden", import.meta.url).pathname;
 const FIX = new URL("../tests/fixtures/hyp", import.meta.url).pathname;
 const dirs = [
   `${GOLDEN}/virt-gicv3`,

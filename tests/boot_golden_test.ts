@@ -3,19 +3,17 @@
 // dom0sim must produce — Xen's dom0-construction lines, the DTB Xen built, and the top of dom0's
 // /proc/iomem.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { bootBoard } from "../sim/boot.ts";
 import { printDts } from "../dt/dts_print.ts";
 import { readDtb } from "../dt/dtb_read.ts";
 import { fdt_nop_property, fdt_path_offset, fdt_setprop_inplace } from "../dt/fdt_wip.ts";
 
-const GOLDEN = new URL("../../shared/reference/xen-4.17/golden/", import.meta.url).pathname;
 const FIXTURE = new URL("./fixtures/golden/", import.meta.url).pathname;
 
-/** The recordings, from shared/ when present, else from the copy kept as fixtures. */
+/** A file of the recordings (copies kept as fixtures: tests/fixtures/golden/README.md). */
 function golden(run: string, file: string): Uint8Array {
-  const p = existsSync(GOLDEN + run) ? `${GOLDEN}${run}/${file}` : `${FIXTURE}${run}/${file}`;
-  return new Uint8Array(readFileSync(p));
+  return new Uint8Array(readFileSync(`${FIXTURE}${run}/${file}`));
 }
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 

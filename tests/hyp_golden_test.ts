@@ -9,7 +9,7 @@ import { bootXen, type XenInstance } from "../hyp/xen.ts";
 import { SparseMemory } from "../hyp/machine.ts";
 import { kernelImageHeader } from "./hyp_helpers.ts";
 
-const SHARED = "/work/shared/reference/xen-4.17/golden";
+const SHARED = new URL("./fixtures/golden", import.meta.url).pathname;
 const OWN = new URL("./fixtures/hyp/", import.meta.url).pathname;
 
 function cases(): { name: string; dir: string }[] {

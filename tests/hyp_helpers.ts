@@ -103,7 +103,7 @@ export class RegsCpu implements CpuPort {
 }
 
 /** The golden QEMU virt GICv3 input. */
-export const GOLDEN = "/work/shared/reference/xen-4.17/golden";
+export const GOLDEN: string = new URL("./fixtures/golden", import.meta.url).pathname;
 
 /** Boot the model on a recorded xen-input.dtb with a minimal Image at the kernel module. */
 export function bootDir(
