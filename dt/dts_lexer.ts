@@ -144,17 +144,26 @@ interface SrcFile {
   lineStart: number;
 }
 
+/** Whether every byte is below 0x80 (four at a time over the aligned middle). */
+function isAscii(b: Uint8Array): boolean {
+  const n = b.length;
+  let i = 0;
+  const head = Math.min(n, (4 - (b.byteOffset & 3)) & 3);
+  for (; i < head; i++) if (b[i] & 0x80) return false;
+  const words = (n - i) >> 2;
+  if (words > 0) {
+    const w = new Uint32Array(b.buffer, b.byteOffset + i, words);
+    for (let k = 0; k < words; k++) if (w[k] & 0x80808080) return false;
+    i += words * 4;
+  }
+  for (; i < n; i++) if (b[i] & 0x80) return false;
+  return true;
+}
+
 /** Latin-1 string of bytes. */
 export function bytesToLatin1(b: Uint8Array): string {
   // ASCII is the common case: the native decoder is much faster.
-  let ascii = true;
-  for (let i = 0; i < b.length; i++) {
-    if (b[i] >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return ASCII.decode(b);
+  if (isAscii(b)) return ASCII.decode(b);
   let s = "";
   const CH = 8192;
   for (let i = 0; i < b.length; i += CH) {
