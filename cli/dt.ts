@@ -8,7 +8,6 @@
  * @module
  */
 
-import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { InputError } from "../errors.ts";
 import {
@@ -182,31 +181,9 @@ export function run(argv: string[]): Promise<number> {
       align,
       onWarning: values.quiet ? undefined : (m) => writeStderr(m),
     });
-    emit(out, blob);
+    writeOutput(out, blob);
   } else {
-    emit(out, latin1Bytes(printDts(result.tree)));
+    writeOutput(out, latin1Bytes(printDts(result.tree)));
   }
   return Promise.resolve(EXIT_OK);
-}
-
-/**
- * Write the output: a regular file is replaced whole (temp file + rename, by `writeOutput`), but
- * an existing special file (`/dev/null`, a FIFO, a terminal) is written in place — renaming over
- * it would replace the device node.
- */
-function emit(out: string, bytes: Uint8Array): void {
-  let special = false;
-  if (out !== "-") {
-    try {
-      special = !fs.statSync(out).isFile() && !fs.statSync(out).isDirectory();
-    } catch {
-      // absent: a new regular file
-    }
-  }
-  if (!special) return writeOutput(out, bytes);
-  try {
-    fs.writeFileSync(out, bytes);
-  } catch (e) {
-    throw new InputError(out, `cannot write file: ${(e as Error).message}`);
-  }
 }

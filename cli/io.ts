@@ -70,6 +70,15 @@ export function writeOutput(path: string, data: Uint8Array | string): void {
     writeStdout(bytes);
     return;
   }
+  if (isSpecialFile(path)) {
+    // A device or FIFO (-o /dev/null, a pipe): write into it; renaming over it would replace it.
+    try {
+      fs.writeFileSync(path, bytes);
+    } catch (e) {
+      throw new InputError(path, `cannot write file: ${sysText(e)}`);
+    }
+    return;
+  }
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     fs.writeFileSync(tmp, bytes);
@@ -81,6 +90,28 @@ export function writeOutput(path: string, data: Uint8Array | string): void {
       // nothing to clean up
     }
     throw new InputError(path, `cannot write file: ${sysText(e)}`);
+  }
+}
+
+/** Whether `path` exists and is not a regular file (a device, a FIFO, a socket). */
+function isSpecialFile(path: string): boolean {
+  try {
+    const st = fs.statSync(path);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An environment variable, or undefined when it is unset or the process may not read it (the
+ * tasks grant only --allow-read/--allow-write; Deno lets NO_COLOR through regardless).
+ */
+export function envVar(name: string): string | undefined {
+  try {
+    return process.env[name];
+  } catch {
+    return undefined;
   }
 }
 
@@ -115,7 +146,7 @@ export function writeStderr(line: string): void {
 
 /** Whether colour may be used on a stream: a terminal and `NO_COLOR` unset or empty. */
 export function useColor(fd: 1 | 2): boolean {
-  const noColor = process.env.NO_COLOR;
+  const noColor = envVar("NO_COLOR");
   if (noColor !== undefined && noColor !== "") return false;
   try {
     return Boolean((fd === 1 ? process.stdout : process.stderr).isTTY);
@@ -157,7 +188,7 @@ export async function guard(body: () => number | Promise<number>): Promise<numbe
     }
     const msg = e instanceof Error ? e.message : String(e);
     writeStderr(`dom0sim: internal error: ${msg} (please report this with the input)`);
-    if (process.env.DOM0SIM_DEBUG && e instanceof Error && e.stack) writeStderr(e.stack);
+    if (envVar("DOM0SIM_DEBUG") && e instanceof Error && e.stack) writeStderr(e.stack);
     return EXIT_INTERNAL;
   }
 }
