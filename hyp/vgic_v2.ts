@@ -19,49 +19,51 @@ import {
   vregUpdate,
 } from "./io.ts";
 import { PAGE_SIZE } from "./page_alloc.ts";
-import { regRankIndex, type Vgic, type VgicRank } from "./vgic.ts";
+import {
+  GICD_CPENDSGIR,
+  GICD_CPENDSGIRN,
+  GICD_CTLR,
+  GICD_ICACTIVER,
+  GICD_ICACTIVERN,
+  GICD_ICENABLER,
+  GICD_ICENABLERN,
+  GICD_ICFGR,
+  GICD_ICFGRN,
+  GICD_ICPENDR,
+  GICD_ICPENDRN,
+  GICD_IGROUPR,
+  GICD_IGROUPRN,
+  GICD_IIDR,
+  GICD_IPRIORITYR,
+  GICD_IPRIORITYRN,
+  GICD_ISACTIVER,
+  GICD_ISACTIVERN,
+  GICD_ISENABLER,
+  GICD_ISENABLERN,
+  GICD_ISPENDR,
+  GICD_ISPENDRN,
+  GICD_NSACR,
+  GICD_NSACRN,
+  GICD_SGIR,
+  GICD_SPENDSGIR,
+  GICD_SPENDSGIRN,
+  GICD_TYPER,
+  inR,
+  regRankIndex,
+  type Vgic,
+  VgicAccessLog,
+  type VgicRank,
+} from "./vgic.ts";
 
-const GICD_CTLR = 0x000;
-const GICD_TYPER = 0x004;
-const GICD_IIDR = 0x008;
-const GICD_IGROUPR = 0x080;
-const GICD_IGROUPRN = 0x0fc;
-const GICD_ISENABLER = 0x100;
-const GICD_ISENABLERN = 0x17c;
-const GICD_ICENABLER = 0x180;
-const GICD_ICENABLERN = 0x1fc;
-const GICD_ISPENDR = 0x200;
-const GICD_ISPENDRN = 0x27c;
-const GICD_ICPENDR = 0x280;
-const GICD_ICPENDRN = 0x2fc;
-const GICD_ISACTIVER = 0x300;
-const GICD_ISACTIVERN = 0x37c;
-const GICD_ICACTIVER = 0x380;
-const GICD_ICACTIVERN = 0x3fc;
-const GICD_IPRIORITYR = 0x400;
-const GICD_IPRIORITYRN = 0x7f8;
 const GICD_ITARGETSR = 0x800;
 const GICD_ITARGETSR7 = 0x81c;
 const GICD_ITARGETSR8 = 0x820;
 const GICD_ITARGETSRN = 0xbf8;
-const GICD_ICFGR = 0xc00;
 const GICD_ICFGR1 = 0xc04;
 const GICD_ICFGR2 = 0xc08;
-const GICD_ICFGRN = 0xcfc;
-const GICD_NSACR = 0xe00;
-const GICD_NSACRN = 0xefc;
-const GICD_SGIR = 0xf00;
-const GICD_CPENDSGIR = 0xf10;
-const GICD_CPENDSGIRN = 0xf1c;
-const GICD_SPENDSGIR = 0xf20;
-const GICD_SPENDSGIRN = 0xf2c;
 const GICD_ICPIDR2 = 0xfe8;
 /** `GICD_CTL_ENABLE`. */
 const GICD_CTL_ENABLE = 1;
-
-function inR(reg: number, a: number, b: number): boolean {
-  return reg >= a && reg <= b + 3;
-}
 
 /** The vGICv2 distributor of one domain. */
 export class VgicV2 {
@@ -128,30 +130,10 @@ export class VgicV2 {
     const vn = st.vname(v);
     const reg = info.gpa - st.dbase;
     const word = info.size === DABT_WORD;
-    const badWidth = () => {
-      this.log(
-        XENLOG_ERR,
-        "%pv: vGICD: bad read width %d r%d offset %#08x\n",
-        vn,
-        info.size,
-        info.reg,
-        reg,
-      );
-      return null;
-    };
-    const reserved = () => {
-      this.log(XENLOG_DEBUG, "%pv: vGICD: RAZ on reserved register offset %#08x\n", vn, reg);
-      return 0n;
-    };
-    const impl = () => {
-      this.log(
-        XENLOG_DEBUG,
-        "%pv: vGICD: RAZ on implemention defined register offset %#08x\n",
-        vn,
-        reg,
-      );
-      return 0n;
-    };
+    const L = new VgicAccessLog(st.console, vn, "vGICD", info, reg);
+    const badWidth = () => L.badRead();
+    const reserved = () => L.raz("reserved");
+    const impl = () => L.raz("implemention defined");
     if (inR(reg, GICD_CTLR, GICD_CTLR)) {
       return word ? vregExtract(BigInt(st.ctlr), info, 3) : badWidth();
     }
@@ -217,7 +199,7 @@ export class VgicV2 {
       this.log(XENLOG_ERR, "%pv: vGICD: unhandled read from ICPIDR2\n", vn);
       return null;
     }
-    this.log(XENLOG_ERR, "%pv: vGICD: unhandled read r%d offset %#08x\n", vn, info.reg, reg);
+    L.unhandledRead();
     return null;
   }
 
@@ -229,23 +211,10 @@ export class VgicV2 {
     const vn = st.vname(v);
     const reg = info.gpa - st.dbase;
     const word = info.size === DABT_WORD;
-    const badWidth = () => {
-      this.log(
-        XENLOG_ERR,
-        "%pv: vGICD: bad write width %d r%d=%016lx offset %#08x\n",
-        vn,
-        info.size,
-        info.reg,
-        r,
-        reg,
-      );
-      return false;
-    };
+    const L = new VgicAccessLog(st.console, vn, "vGICD", info, reg);
+    const badWidth = () => L.badWrite(r);
     // write_reserved prints the implementation-defined message too (vgic-v2.c, 4.17).
-    const wi = (what: string) => {
-      this.log(XENLOG_DEBUG, `%pv: vGICD: WI on ${what} register offset %#08x\n`, vn, reg);
-      return true;
-    };
+    const wi = (what: string) => L.wi(what);
     if (inR(reg, GICD_CTLR, GICD_CTLR)) {
       if (!word) return badWidth();
       st.ctlr = Number(vregUpdate(BigInt(st.ctlr), r, info, 3)) & GICD_CTL_ENABLE;
@@ -357,14 +326,7 @@ export class VgicV2 {
     }
     if (inR(reg, 0xfd0, 0xfe4)) return wi("implementation defined");
     if (inR(reg, GICD_ICPIDR2, GICD_ICPIDR2)) return word ? true : badWidth();
-    this.log(
-      XENLOG_ERR,
-      "%pv: vGICD: unhandled write r%d=%016lx offset %#08x\n",
-      vn,
-      info.reg,
-      r,
-      reg,
-    );
+    L.unhandledWrite(r);
     return false;
   }
 

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { XENLOG_DEBUG, XENLOG_ERR, XENLOG_GUEST, XENLOG_WARNING } from "./console.ts";
+import { XENLOG_ERR, XENLOG_GUEST, XENLOG_WARNING } from "./console.ts";
 import { vcpuidToVaffinity } from "./domain.ts";
 import { GICV3_GICR_SIZE } from "./gic_v3.ts";
 import {
@@ -24,38 +24,43 @@ import {
   vregSetbits,
   vregUpdate,
 } from "./io.ts";
-import { regRankIndex, type Vgic } from "./vgic.ts";
+import {
+  GICD_CPENDSGIR,
+  GICD_CPENDSGIRN,
+  GICD_CTLR,
+  GICD_ICACTIVER,
+  GICD_ICACTIVERN,
+  GICD_ICENABLER,
+  GICD_ICENABLERN,
+  GICD_ICFGR,
+  GICD_ICFGRN,
+  GICD_ICPENDR,
+  GICD_ICPENDRN,
+  GICD_IGROUPR,
+  GICD_IGROUPRN,
+  GICD_IIDR,
+  GICD_IPRIORITYR,
+  GICD_IPRIORITYRN,
+  GICD_ISACTIVER,
+  GICD_ISACTIVERN,
+  GICD_ISENABLER,
+  GICD_ISENABLERN,
+  GICD_ISPENDR,
+  GICD_ISPENDRN,
+  GICD_NSACR,
+  GICD_NSACRN,
+  GICD_SGIR,
+  GICD_SPENDSGIR,
+  GICD_SPENDSGIRN,
+  GICD_TYPER,
+  inR,
+  regRankIndex,
+  type Vgic,
+  VgicAccessLog,
+} from "./vgic.ts";
 
 // GICD/GICR register offsets (asm/gic.h, asm/gic_v3_defs.h).
-const GICD_CTLR = 0x0;
-const GICD_TYPER = 0x4;
-const GICD_IIDR = 0x8;
 const GICD_STATUSR = 0x10;
-const GICD_IGROUPR = 0x80;
-const GICD_IGROUPRN = 0xfc;
-const GICD_ISENABLER = 0x100;
-const GICD_ISENABLERN = 0x17c;
-const GICD_ICENABLER = 0x180;
-const GICD_ICENABLERN = 0x1fc;
-const GICD_ISPENDR = 0x200;
-const GICD_ISPENDRN = 0x27c;
-const GICD_ICPENDR = 0x280;
-const GICD_ICPENDRN = 0x2fc;
-const GICD_ISACTIVER = 0x300;
-const GICD_ISACTIVERN = 0x37c;
-const GICD_ICACTIVER = 0x380;
-const GICD_ICACTIVERN = 0x3fc;
-const GICD_IPRIORITYR = 0x400;
-const GICD_IPRIORITYRN = 0x7f8;
-const GICD_ICFGR = 0xc00;
-const GICD_ICFGRN = 0xcfc;
-const GICD_NSACR = 0xe00;
-const GICD_NSACRN = 0xefc;
-const GICD_SGIR = 0xf00;
-const GICD_CPENDSGIR = 0xf10;
-const GICD_CPENDSGIRN = 0xf1c;
-const GICD_SPENDSGIR = 0xf20;
-const GICD_SPENDSGIRN = 0xf2c;
 const GICD_IROUTER = 0x6000;
 const GICD_IROUTER32 = 0x6100;
 const GICD_IROUTER1019 = 0x7fd8;
@@ -93,10 +98,6 @@ export interface RdistRegion {
   size: number;
   /** First vCPU handled. */
   firstCpu: number;
-}
-
-function inR(reg: number, a: number, b: number): boolean {
-  return reg >= a && reg <= b + 3;
 }
 
 /** The vGICv3 emulation for one domain. */
@@ -196,31 +197,11 @@ export class VgicV3 {
   private rdRead(v: number, info: MmioInfo, reg: number): bigint | null {
     const vn = this.st.vname(v);
     const word = info.size === DABT_WORD;
+    const L = new VgicAccessLog(this.st.console, vn, "vGICR", info, reg);
     const r64ok = info.size === DABT_DOUBLE_WORD || info.size === DABT_WORD;
-    const badWidth = () => {
-      this.log(
-        XENLOG_ERR,
-        "%pv vGICR: bad read width %d r%d offset %#08x\n",
-        vn,
-        info.size,
-        info.reg,
-        reg,
-      );
-      return null;
-    };
-    const reserved = () => {
-      this.log(XENLOG_DEBUG, "%pv: vGICR: RAZ on reserved register offset %#08x\n", vn, reg);
-      return 0n;
-    };
-    const impl = () => {
-      this.log(
-        XENLOG_DEBUG,
-        "%pv: vGICR: RAZ on implementation defined register offset %#08x\n",
-        vn,
-        reg,
-      );
-      return 0n;
-    };
+    const badWidth = () => L.badRead(" ");
+    const reserved = () => L.raz("reserved");
+    const impl = () => L.raz("implementation defined");
     if (inR(reg, GICR_CTLR, GICR_CTLR)) return word ? 0n : badWidth(); // no ITS: RAZ
     if (inR(reg, GICR_IIDR, GICR_IIDR)) {
       return word ? vregExtract(BigInt(GICV3_IIDR_VAL), info, 3) : badWidth();
@@ -265,7 +246,7 @@ export class VgicV3 {
       return word ? vregExtract(BigInt(GICV3_PIDR2), info, 3) : badWidth();
     }
     if (reg >= 0xffec && reg <= 0xfffc) return impl();
-    this.log(XENLOG_ERR, "%pv: vGICR: unhandled read r%d offset %#08x\n", vn, info.reg, reg);
+    L.unhandledRead();
     return 0n;
   }
 
@@ -273,32 +254,11 @@ export class VgicV3 {
   private rdWrite(v: number, info: MmioInfo, reg: number, r: bigint): boolean {
     const vn = this.st.vname(v);
     const word = info.size === DABT_WORD;
+    const L = new VgicAccessLog(this.st.console, vn, "vGICR", info, reg);
     const r64ok = info.size === DABT_DOUBLE_WORD || info.size === DABT_WORD;
-    const badWidth = () => {
-      this.log(
-        XENLOG_ERR,
-        "%pv: vGICR: bad write width %d r%d=%016lx offset %#08x\n",
-        vn,
-        info.size,
-        info.reg,
-        r,
-        reg,
-      );
-      return false;
-    };
-    const reserved = () => {
-      this.log(XENLOG_DEBUG, "%pv: vGICR: WI on reserved register offset %#08x\n", vn, reg);
-      return true;
-    };
-    const impl = () => {
-      this.log(
-        XENLOG_DEBUG,
-        "%pv: vGICR: WI on implementation defined register offset %#08x\n",
-        vn,
-        reg,
-      );
-      return true;
-    };
+    const badWidth = () => L.badWrite(r);
+    const reserved = () => L.wi("reserved");
+    const impl = () => L.wi("implementation defined");
     // write_ignore_64 in 4.17 tests `vgic_reg64_check_access(dabt)` and goes to bad_width when it
     // holds (an inverted check): 64-bit and 32-bit writes to those registers abort.
     const ignore64 = () => (r64ok ? badWidth() : true);
@@ -327,7 +287,7 @@ export class VgicV3 {
     if (reg >= 0x118 && reg <= 0xbffc) return reserved();
     if (reg >= 0xc000 && reg <= 0xffe4) return impl();
     if (reg >= 0xffec && reg <= 0xfffc) return impl();
-    this.log(XENLOG_ERR, "%pv: vGICR: unhandled write r%d offset %#08x\n", vn, info.reg, reg);
+    L.unhandledWrite();
     return true;
   }
 
@@ -336,18 +296,8 @@ export class VgicV3 {
     const st = this.st;
     const vn = st.vname(v);
     const word = info.size === DABT_WORD;
-    const badWidth = () => {
-      this.log(
-        XENLOG_ERR,
-        "%pv: %s: bad read width %d r%d offset %#08x\n",
-        vn,
-        name,
-        info.size,
-        info.reg,
-        reg,
-      );
-      return null;
-    };
+    const L = new VgicAccessLog(this.st.console, vn, name, info, reg);
+    const badWidth = () => L.badRead();
     if (inR(reg, GICD_IGROUPR, GICD_IGROUPRN)) return word ? 0n : badWidth();
     if (inR(reg, GICD_ISENABLER, GICD_ISENABLERN) || inR(reg, GICD_ICENABLER, GICD_ICENABLERN)) {
       if (!word) return badWidth();
@@ -379,7 +329,7 @@ export class VgicV3 {
         3,
       );
     }
-    this.log(XENLOG_ERR, "%pv: %s: unhandled read r%d offset %#08x\n", vn, name, info.reg, reg);
+    L.unhandledRead();
     return null;
   }
 
@@ -388,19 +338,8 @@ export class VgicV3 {
     const st = this.st;
     const vn = st.vname(v);
     const word = info.size === DABT_WORD;
-    const badWidth = () => {
-      this.log(
-        XENLOG_ERR,
-        "%pv: %s: bad write width %d r%d=%016lx offset %#08x\n",
-        vn,
-        name,
-        info.size,
-        info.reg,
-        r,
-        reg,
-      );
-      return false;
-    };
+    const L = new VgicAccessLog(this.st.console, vn, name, info, reg);
+    const badWidth = () => L.badWrite(r);
     if (inR(reg, GICD_IGROUPR, GICD_IGROUPRN)) return word ? true : badWidth();
     if (inR(reg, GICD_ISENABLER, GICD_ISENABLERN)) {
       if (!word) return badWidth();
@@ -465,15 +404,7 @@ export class VgicV3 {
       rank.icfg[i] = Number(vregUpdate(BigInt(rank.icfg[i] >>> 0), r, info, 3)) >>> 0;
       return true;
     }
-    this.log(
-      XENLOG_ERR,
-      "%pv: %s: unhandled write r%d=%016lx offset %#08x\n",
-      vn,
-      name,
-      info.reg,
-      r,
-      reg,
-    );
+    L.unhandledWrite(r);
     return false;
   }
 
@@ -488,34 +419,15 @@ export class VgicV3 {
       inR(reg, GICD_ICFGR, GICD_ICFGR + 4)
     ) return this.commonRead("vGICR: SGI", v, info, reg);
     if (inR(reg, GICD_ISPENDR, GICD_ISPENDR) || inR(reg, GICD_ICPENDR, GICD_ICPENDR)) return 0n;
+    const L = new VgicAccessLog(this.st.console, vn, "vGICR: SGI", info, reg);
     if (inR(reg, GICR_IGRPMODR0, GICR_IGRPMODR0) || inR(reg, GICR_NSACR, GICR_NSACR)) {
-      if (info.size !== DABT_WORD) {
-        this.log(
-          XENLOG_ERR,
-          "%pv: vGICR: SGI: bad read width %d r%d offset %#08x\n",
-          vn,
-          info.size,
-          info.reg,
-          reg,
-        );
-        return null;
-      }
-      return 0n;
+      return info.size !== DABT_WORD ? L.badRead() : 0n;
     }
     if ((reg >= 0xe04 && reg <= 0xbffc) || (reg >= 0xffd0 && reg <= 0xfffc)) {
-      this.log(XENLOG_DEBUG, "%pv: vGICR: SGI: RAZ on reserved register offset %#08x\n", vn, reg);
-      return 0n;
+      return L.raz("reserved");
     }
-    if (reg >= 0xc000 && reg <= 0xffcc) {
-      this.log(
-        XENLOG_DEBUG,
-        "%pv: vGICR: SGI: RAZ on implementation defined register offset %#08x\n",
-        vn,
-        reg,
-      );
-      return 0n;
-    }
-    this.log(XENLOG_ERR, "%pv: vGICR: SGI: unhandled read r%d offset %#08x\n", vn, info.reg, reg);
+    if (reg >= 0xc000 && reg <= 0xffcc) return L.raz("implementation defined");
+    L.unhandledRead();
     return 0n;
   }
 
@@ -529,22 +441,11 @@ export class VgicV3 {
       inR(reg, GICD_IPRIORITYR, GICD_IPRIORITYR + 0x1c) || inR(reg, GICD_ISPENDR, GICD_ISPENDR) ||
       inR(reg, GICD_ICPENDR, GICD_ICPENDR)
     ) return this.commonWrite("vGICR: SGI", v, info, reg, r);
+    const L = new VgicAccessLog(this.st.console, vn, "vGICR: SGI", info, reg);
     if (inR(reg, GICR_IGRPMODR0, GICR_IGRPMODR0) || inR(reg, GICR_NSACR, GICR_NSACR)) {
-      if (info.size !== DABT_WORD) {
-        this.log(
-          XENLOG_ERR,
-          "%pv: vGICR: SGI: bad write width %d r%d=%016lx offset %#08x\n",
-          vn,
-          info.size,
-          info.reg,
-          r,
-          reg,
-        );
-        return false;
-      }
-      return true;
+      return info.size !== DABT_WORD ? L.badWrite(r) : true;
     }
-    this.log(XENLOG_ERR, "%pv: vGICR: SGI: unhandled write r%d offset %#08x\n", vn, info.reg, reg);
+    L.unhandledWrite();
     return true;
   }
 
@@ -556,30 +457,10 @@ export class VgicV3 {
     const vn = st.vname(v);
     const reg = info.gpa - st.dbase;
     const word = info.size === DABT_WORD;
-    const badWidth = () => {
-      this.log(
-        XENLOG_ERR,
-        "%pv: vGICD: bad read width %d r%d offset %#08x\n",
-        vn,
-        info.size,
-        info.reg,
-        reg,
-      );
-      return null;
-    };
-    const reserved = () => {
-      this.log(XENLOG_DEBUG, "%pv: vGICD: RAZ on reserved register offset %#08x\n", vn, reg);
-      return 0n;
-    };
-    const impl = () => {
-      this.log(
-        XENLOG_DEBUG,
-        "%pv: vGICD: RAZ on implementation defined register offset %#08x\n",
-        vn,
-        reg,
-      );
-      return 0n;
-    };
+    const L = new VgicAccessLog(this.st.console, vn, "vGICD", info, reg);
+    const badWidth = () => L.badRead();
+    const reserved = () => L.raz("reserved");
+    const impl = () => L.raz("implementation defined");
     if (inR(reg, GICD_CTLR, GICD_CTLR)) {
       return word ? vregExtract(BigInt(st.ctlr), info, 3) : badWidth();
     }
@@ -622,7 +503,7 @@ export class VgicV3 {
     if (inR(reg, GICD_PIDR2, GICD_PIDR2)) {
       return word ? vregExtract(BigInt(GICV3_PIDR2), info, 3) : badWidth();
     }
-    this.log(XENLOG_ERR, "%pv: vGICD: unhandled read r%d offset %#08x\n", vn, info.reg, reg);
+    L.unhandledRead();
     return 0n;
   }
 
@@ -634,31 +515,10 @@ export class VgicV3 {
     const vn = st.vname(v);
     const reg = info.gpa - st.dbase;
     const word = info.size === DABT_WORD;
-    const badWidth = () => {
-      this.log(
-        XENLOG_ERR,
-        "%pv: vGICD: bad write width %d r%d=%016lx offset %#08x\n",
-        vn,
-        info.size,
-        info.reg,
-        r,
-        reg,
-      );
-      return false;
-    };
-    const reserved = () => {
-      this.log(XENLOG_DEBUG, "%pv: vGICD: WI on reserved register offset %#08x\n", vn, reg);
-      return true;
-    };
-    const impl = () => {
-      this.log(
-        XENLOG_DEBUG,
-        "%pv: vGICD: WI on implementation defined register offset %#08x\n",
-        vn,
-        reg,
-      );
-      return true;
-    };
+    const L = new VgicAccessLog(this.st.console, vn, "vGICD", info, reg);
+    const badWidth = () => L.badWrite(r);
+    const reserved = () => L.wi("reserved");
+    const impl = () => L.wi("implementation defined");
     if (inR(reg, GICD_CTLR, GICD_CTLR)) {
       if (!word) return badWidth();
       const c = Number(vregUpdate(0n, r, info, 3));
@@ -709,14 +569,7 @@ export class VgicV3 {
     if (inR(reg, 0x7fe0, 0xbffc)) return reserved();
     if (inR(reg, 0xc000, 0xffe4) || inR(reg, 0xffec, 0xfffc)) return impl();
     if (inR(reg, GICD_PIDR2, GICD_PIDR2)) return word ? true : badWidth();
-    this.log(
-      XENLOG_ERR,
-      "%pv: vGICD: unhandled write r%d=%016lx offset %#08x\n",
-      vn,
-      info.reg,
-      r,
-      reg,
-    );
+    L.unhandledWrite(r);
     return true;
   }
 }

@@ -179,3 +179,43 @@ Deno.test("GICv2: the distributor is emulated on one page and GICC is backed by 
   // Offsets past the first page of the 64 KiB GICD have no handler: injected.
   equal(xen.el2Handler(0).stage2Abort(new RegsCpu(0), abort({ ipa: 0x8001000 })).action, "inject");
 });
+
+Deno.test("vGIC emulation messages: each frame prints Xen 4.17's exact RAZ/WI/bad-width text", () => {
+  const v3 = bootDir(`${GOLDEN}/virt-gicv3`).xen;
+  const v2 = bootDir(new URL("./fixtures/hyp/virt-gicv2", import.meta.url).pathname).xen;
+  const cases: [XenInstance, Partial<Stage2Abort> & { ipa: number }, string][] = [
+    [v3, { ipa: 0x800000c }, "d0v0: vGICD: RAZ on reserved register offset 0x00000c"],
+    [v3, { ipa: 0x8000020 }, "d0v0: vGICD: RAZ on implementation defined register offset 0x000020"],
+    [v3, { ipa: 0x800000c, write: true }, "d0v0: vGICD: WI on reserved register offset 0x00000c"],
+    [
+      v3,
+      { ipa: 0x8000000, write: true, size: 1 },
+      "d0v0: vGICD: bad write width 0 r0=0000000000000000 offset 00000000",
+    ],
+    // C's %#08x prints no 0x for zero. vgic-v3.c's redistributor RD frame prints "%pv vGICR" (no colon) for a bad read width.
+    [v3, { ipa: 0x80a0000, size: 1 }, "d0v0 vGICR: bad read width 0 r0 offset 00000000"],
+    [v3, { ipa: 0x80a0018 }, "d0v0: vGICR: RAZ on reserved register offset 0x000018"],
+    [v3, { ipa: 0x80b0e04 }, "d0v0: vGICR: SGI: RAZ on reserved register offset 0x000e04"],
+    [
+      v3,
+      { ipa: 0x80bc000 },
+      "d0v0: vGICR: SGI: RAZ on implementation defined register offset 0x00c000",
+    ],
+    [
+      v3,
+      { ipa: 0x80b0d00, write: true, size: 2 },
+      "d0v0: vGICR: SGI: bad write width 1 r0=0000000000000000 offset 0x000d00",
+    ],
+    // vgic-v2.c spells it "implemention", and its write_reserved prints the impl-defined text.
+    [v2, { ipa: 0x8000020 }, "d0v0: vGICD: RAZ on implemention defined register offset 0x000020"],
+    [
+      v2,
+      { ipa: 0x800000c, write: true },
+      "d0v0: vGICD: WI on implementation defined register offset 0x00000c",
+    ],
+  ];
+  for (const [xen, a, line] of cases) {
+    xen.el2Handler(0).stage2Abort(new RegsCpu(0), abort(a));
+    ok(xen.console.lines().includes(`(XEN) ${line}`), `missing: ${line}`);
+  }
+});
