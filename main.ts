@@ -40,15 +40,21 @@ Exit status: 0 ok, 1 a finding (dom0 faulted, lint error), 2 bad input, 3 intern
 
 function main(argv: string[]): number | Promise<number> {
   const [cmd, ...rest] = argv;
-  if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
+  if (cmd === undefined) {
+    writeStderr(
+      `error: expected a command (${Object.keys(COMMANDS).join(", ")}); see 'dom0sim --help'`,
+    );
+    return 2;
+  }
+  if (cmd === "help" || cmd === "--help" || cmd === "-h") {
     const sub = cmd === "help" ? rest[0] : undefined;
     if (sub && COMMANDS[sub]) return COMMANDS[sub].run(["--help"]);
     if (sub) {
-      writeStderr(`error: unknown command '${sub}'`);
+      writeStderr(`error: unknown command '${sub}' (try 'dom0sim help')`);
       return 2;
     }
     writeStdout(USAGE);
-    return cmd === undefined ? 2 : 0;
+    return 0;
   }
   if (cmd === "--version" || cmd === "version") {
     writeStdout(`dom0sim ${VERSION}\n`);

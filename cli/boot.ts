@@ -9,14 +9,17 @@ import { parseArgs } from "node:util";
 import { InputError } from "../errors.ts";
 import { parseScenario, WORKLOAD_NAMES } from "../dom0/workload.ts";
 import { BUILTIN_WORKLOADS } from "../dom0/workload.ts";
-import type { LatencyTable } from "../drivers/cost.ts";
+import { DEFAULT_LATENCIES, type LatencyTable } from "../drivers/cost.ts";
+import { parseSizeAndUnit, parseXenCmdline } from "../hyp/cmdline.ts";
 import { POLICIES } from "../hyp/policy.ts";
 import { bootJson } from "../sim/json.ts";
 import { renderBootText } from "../sim/render_text.ts";
 import { runBoard } from "../sim/run.ts";
 import { renderBootHtml } from "../sim/report_html.ts";
 import {
+  checkOutputPath,
   EXIT_OK,
+  parseJsonText,
   readFileOrUndefined,
   readInput,
   writeOutput,
@@ -84,7 +87,7 @@ function listWorkloads(): string {
   return lines.join("\n") + "\n";
 }
 
-/** Parse the workload option: a built-in name or a JSON file. */
+/** Parse the workload option: a built-in name or a JSON scenario file (dom0/WORKLOADS.md). */
 export function loadWorkload(arg: string | undefined) {
   if (arg === undefined) return undefined;
   if (WORKLOAD_NAMES.includes(arg)) return arg;
@@ -97,26 +100,100 @@ export function loadWorkload(arg: string | undefined) {
     );
   }
   const text = new TextDecoder().decode(readInput(arg));
-  return parseScenario(text, arg);
+  return parseScenario(parseJsonText(arg, text), arg);
 }
 
-/** Read a latency override file. */
+/**
+ * Read a latency override file: a JSON object with some of the keys of the `latencies` object
+ * that `--json` prints, each a non-negative number of cycles (`read`/`write`: per memory type).
+ * A violation is an InputError naming the JSON path (`lat.json: read.Normal-NC: error: ...`).
+ */
 export function loadLatencies(path: string | undefined): Partial<LatencyTable> | undefined {
   if (path === undefined) return undefined;
-  const text = new TextDecoder().decode(readInput(path));
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(path, `invalid JSON: ${(e as Error).message}`);
+  const v = parseJsonText(path, new TextDecoder().decode(readInput(path)));
+  const fail = (where: string, msg: string): never => {
+    throw new InputError(where ? `${path}: ${where}` : path, msg);
+  };
+  const isObject = (x: unknown): x is Record<string, unknown> =>
+    typeof x === "object" && x !== null && !Array.isArray(x);
+  const cycles = (where: string, x: unknown): void => {
+    if (typeof x !== "number" || !Number.isFinite(x) || x < 0) {
+      fail(where, `"${where}" must be a non-negative number of cycles, got ${JSON.stringify(x)}`);
+    }
+  };
+  if (!isObject(v)) {
+    fail("", "expected a JSON object of latencies (see --json output 'latencies')");
   }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) {
-    throw new InputError(
-      path,
-      "expected a JSON object of latencies (see --json output 'latencies')",
-    );
+  const keys = Object.keys(DEFAULT_LATENCIES);
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (k === "read" || k === "write") {
+      if (!isObject(x)) fail(k, `"${k}" must be an object of cycles per memory type`);
+      const types = Object.keys(DEFAULT_LATENCIES[k]);
+      for (const [t, c] of Object.entries(x as Record<string, unknown>)) {
+        if (!types.includes(t)) {
+          fail(`${k}.${t}`, `unknown memory type "${t}"; expected one of ${types.join(", ")}`);
+        }
+        cycles(`${k}.${t}`, c);
+      }
+    } else if (keys.includes(k)) cycles(k, x);
+    else fail(k, `unknown latency "${k}"; expected one of ${keys.join(", ")}`);
   }
   return v as Partial<LatencyTable>;
+}
+
+/**
+ * Check `--dom0-mem` (Xen's `dom0_mem` size syntax: a number with an optional K, M, G or T; no
+ * suffix means KiB). Xen itself ignores a malformed value and treats a size that is not a whole
+ * number of pages with unsigned arithmetic; the option is the user's, so both are bad input.
+ */
+export function checkDom0Mem(v: string | undefined): void {
+  if (v === undefined) return;
+  const [bytes, end] = parseSizeAndUnit(v);
+  if (!/^[0-9]/.test(v) || end < v.length) {
+    throw new InputError(
+      "--dom0-mem",
+      `expected a size such as 512M or 1G, got '${v}' (K, M, G or T; no suffix means KiB)`,
+    );
+  }
+  if (bytes === 0) throw new InputError("--dom0-mem", "dom0's memory must be more than 0");
+  if (bytes % 4096 !== 0) {
+    throw new InputError(
+      "--dom0-mem",
+      `'${v}' is not a whole number of 4 KiB pages (Xen gives dom0 memory in pages)`,
+    );
+  }
+  if (bytes > 2 ** 52) {
+    throw new InputError(
+      "--dom0-mem",
+      `'${v}' is more than a 52-bit physical address space can hold`,
+    );
+  }
+}
+
+/**
+ * Check `--xen-args` the way Xen parses its command line. A value Xen rejects
+ * (`parameter "X" has invalid value "V"`) is bad input; a parameter Xen does not know is only
+ * ignored by Xen, so it is returned as a warning line.
+ */
+export function checkXenArgs(v: string | undefined): string[] {
+  if (v === undefined) return [];
+  for (const opt of v.split(" ")) {
+    if (opt.startsWith("=") || opt === "no-") {
+      throw new InputError("--xen-args", `expected KEY or KEY=VALUE, got '${opt}'`);
+    }
+  }
+  const warnings: string[] = [];
+  for (const m of parseXenCmdline(v).messages) {
+    if (m.text.endsWith(" unknown!")) {
+      warnings.push(`--xen-args: warning: Xen prints '${m.text}' and ignores it`);
+    } else {
+      throw new InputError(
+        "--xen-args",
+        `${m.text.replace(/, rc=-?\d+!$/, "")} (Xen would print this and ignore it)`,
+      );
+    }
+  }
+  return warnings;
 }
 
 /** Check a policy name early, for a clean error. */
@@ -126,6 +203,23 @@ export function checkPolicy(name: string | undefined): void {
       "--policy",
       `unknown policy '${name}'; expected one of ${POLICIES.map((p) => p.name).join(", ")}`,
     );
+  }
+}
+
+/**
+ * Check the output options `[flag, path, binary]` before any work: each path can be written,
+ * none is `-` (stdout carries the text or JSON), and no two name the same file.
+ */
+export function checkOutputs(outputs: Array<[string, string | undefined, boolean]>): void {
+  const seen = new Map<string, string>();
+  for (const [flag, path, binary] of outputs) {
+    if (path === undefined) continue;
+    checkOutputPath(flag, path, { binary, stdoutTaken: true });
+    const other = seen.get(path);
+    if (other !== undefined) {
+      throw new InputError(flag, `'${path}' is already the output of ${other}`);
+    }
+    seen.set(path, flag);
   }
 }
 
@@ -174,9 +268,13 @@ export function run(argv: string[]): Promise<number> {
   }
   const board = positionals[0];
   checkPolicy(values.policy);
+  checkDom0Mem(values["dom0-mem"]);
+  const xenWarnings = checkXenArgs(values["xen-args"]);
+  checkOutputs([["--dom0-dtb", values["dom0-dtb"], true], ["--report", values.report, false]]);
   const workload = loadWorkload(values.workload);
   const latencies = loadLatencies(values.latencies);
   const bytes = readInput(board);
+  for (const w of xenWarnings) writeStderr(w);
   const { run: r, summary } = runBoard(board, bytes, {
     policy: values.policy,
     workload,
@@ -199,8 +297,10 @@ export function run(argv: string[]): Promise<number> {
       `${board}: ${warnings.length} dtc-style warning(s) (shown with --verbose, or by 'dom0sim dt compile')`,
     );
   }
-  if (values["dom0-dtb"]) writeOutput(values["dom0-dtb"], r.xen.build.dtb);
-  if (values.report) writeOutput(values.report, renderBootHtml(r, summary));
+  // Everything is rendered before the first file is written.
+  const html = values.report !== undefined ? renderBootHtml(r, summary) : undefined;
+  if (values["dom0-dtb"] !== undefined) writeOutput(values["dom0-dtb"], r.xen.build.dtb);
+  if (values.report !== undefined && html !== undefined) writeOutput(values.report, html);
   if (values.json) {
     writeStdout(JSON.stringify(bootJson(r, summary), null, 2) + "\n");
   } else {

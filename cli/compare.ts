@@ -11,7 +11,7 @@ import { POLICIES } from "../hyp/policy.ts";
 import { compareBoard, compareExitCode, compareJson } from "../sim/compare.ts";
 import { renderCompareText } from "../sim/compare_text.ts";
 import { renderCompareHtml } from "../sim/report_html.ts";
-import { loadLatencies, loadWorkload } from "./boot.ts";
+import { checkDom0Mem, checkOutputs, checkXenArgs, loadLatencies, loadWorkload } from "./boot.ts";
 import {
   EXIT_OK,
   readFileOrUndefined,
@@ -101,11 +101,18 @@ export function run(argv: string[]): Promise<number> {
       "expected one board file (BOARD.dts or BOARD.dtb); see 'dom0sim compare --help'",
     );
   }
+  if (values.policies !== undefined && values.policy !== undefined) {
+    throw new InputError("--policy", "give --policies (or its alias --policy) once, not both");
+  }
   const policies = parsePolicies(values.policies ?? values.policy);
+  checkDom0Mem(values["dom0-mem"]);
+  const xenWarnings = checkXenArgs(values["xen-args"]);
+  checkOutputs([["--report", values.report, false]]);
   const workload = loadWorkload(values.workload);
   const latencies = loadLatencies(values.latencies);
   const board = positionals[0];
   const bytes = readInput(board);
+  for (const w of xenWarnings) writeStderr(w);
   const c = compareBoard(board, bytes, {
     policies,
     workload,
@@ -123,7 +130,7 @@ export function run(argv: string[]): Promise<number> {
       `${board}: ${warnings} dtc-style warning(s) (shown by 'dom0sim boot --verbose' or 'dom0sim dt compile')`,
     );
   }
-  if (values.report) writeOutput(values.report, renderCompareHtml(c));
+  if (values.report !== undefined) writeOutput(values.report, renderCompareHtml(c));
   if (values.json) writeStdout(JSON.stringify(compareJson(c), null, 2) + "\n");
   else writeStdout(renderCompareText(c, { color: useColor(1) }));
   return Promise.resolve(compareExitCode(c));

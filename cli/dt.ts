@@ -21,7 +21,7 @@ import { writeDtb } from "../dt/dtb_write.ts";
 import { printDts } from "../dt/dts_print.ts";
 import { latin1Bytes } from "../dt/tree.ts";
 import {
-  EXIT_BAD_INPUT,
+  checkOutputPath,
   EXIT_OK,
   readFileOrUndefined,
   readInput,
@@ -67,10 +67,10 @@ Beyond dtc 1.6.1: label-relative references &{label/sub/path} (dtc 1.7 syntax) a
 
 Examples:
   dom0sim dt compile boards/qemu-virt.dts -o /tmp/virt.dtb
-  dom0sim dt compile board.dts -I include -D SW_SCIF_CAN=1 -@ -o board.dtb
   dom0sim dt decompile /tmp/virt.dtb -o -
-  dom0sim dt decompile board.dts --sort -o board.sorted.dts
-  dom0sim dt compile board.dts -Wno-unit_address_vs_reg -o -  > board.dtb
+  dom0sim dt compile boards/zynqmp-ocm.dts -I include -D USE_OCM=1 -@ -o /tmp/zynqmp.dtb
+  dom0sim dt decompile boards/a64-sram.dts -I include --sort -o /tmp/a64.sorted.dts
+  dom0sim dt compile boards/qemu-virt.dts -Wno-reg_format -Wno-unit_address_format -o - > /tmp/virt.dtb
 `;
 
 function intOption(name: string, v: string | undefined): number | undefined {
@@ -113,9 +113,12 @@ export function run(argv: string[]): Promise<number> {
       help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help || positionals.length === 0) {
+  if (values.help) {
     writeStdout(DT_HELP);
-    return Promise.resolve(values.help ? EXIT_OK : EXIT_BAD_INPUT);
+    return Promise.resolve(EXIT_OK);
+  }
+  if (positionals.length === 0) {
+    throw new InputError("", "expected compile or decompile; see 'dom0sim dt --help'");
   }
   const [cmd, ...files] = positionals;
   if (cmd !== "compile" && cmd !== "decompile") {
@@ -126,6 +129,7 @@ export function run(argv: string[]): Promise<number> {
   }
   const out = values.out;
   if (out === undefined) throw new InputError("", "missing -o OUT (use '-o -' for stdout)");
+  checkOutputPath("-o", out, { binary: cmd === "compile" });
   if (values.cpp && values["no-cpp"]) throw new InputError("", "--cpp and --no-cpp conflict");
 
   // -W/-E in command-line order (dtc applies them in order).

@@ -47,6 +47,101 @@ export function readInput(path: string): Uint8Array {
 }
 
 /**
+ * Parse JSON text read from `file`. A syntax error is an InputError at `file:LINE:COL` (where the
+ * JSON parser stopped), one line, without the parser's own position suffix or text excerpt.
+ */
+export function parseJsonText(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ");
+    const offset = jsonErrorOffset(text, msg);
+    const before = text.slice(0, offset).split("\n");
+    const where = `${file}:${before.length}:${before[before.length - 1].length + 1}`;
+    const what = msg.replace(
+      / (in|after) JSON at position \d+.*$/,
+      (_m, w) => w === "after" ? " after the JSON value" : "",
+    )
+      .replace(/, (\.\.\.)?".*" is not valid JSON$/, "")
+      .replace(/^Unexpected end of JSON input$/, "Unexpected end of input");
+    throw new InputError(where, `invalid JSON: ${what}`);
+  }
+}
+
+/** The offset of a JSON syntax error: from the parser's message, else by parsing prefixes. */
+function jsonErrorOffset(text: string, msg: string): number {
+  const pos = msg.match(/at position (\d+)/);
+  if (pos) return Number(pos[1]);
+  if (/Unexpected end of JSON input/.test(msg)) return text.length;
+  // V8 gives no position for "Unexpected token": find the shortest prefix that is wrong rather
+  // than unfinished (a prefix before the error parses, or stops at its own end).
+  const wrong = (n: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return false;
+    } catch (e) {
+      const m = e instanceof Error ? e.message : "";
+      const at = m.match(/at position (\d+)/);
+      return !/Unexpected end of JSON input/.test(m) && !(at && Number(at[1]) === n);
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (wrong(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return Math.max(0, lo - 1);
+}
+
+/**
+ * Check, before any work, that `path` can receive an output (so a long boot never ends in a
+ * write error, and a run never leaves some outputs written and others not). `flag` names the
+ * option for messages. `-` is stdout: refused when the command's text or JSON already goes
+ * there (`stdoutTaken`), and for binary data when stdout is a terminal.
+ */
+export function checkOutputPath(
+  flag: string,
+  path: string,
+  opts: { binary?: boolean; stdoutTaken?: boolean } = {},
+): void {
+  if (path === "") throw new InputError(flag, "expected a file name");
+  if (path === "-") {
+    if (opts.stdoutTaken) {
+      throw new InputError(
+        flag,
+        "'-' (stdout) already carries the command's output; give a file name",
+      );
+    }
+    if (opts.binary && stdoutIsTerminal()) {
+      throw new InputError(
+        flag,
+        "refusing to write binary data to a terminal; redirect stdout or give a file name",
+      );
+    }
+    return;
+  }
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(path);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) throw new InputError(path, "cannot write file: is a directory");
+  if (st && !st.isFile()) return; // a device or FIFO: written in place
+  const slash = path.lastIndexOf("/");
+  const dir = slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
+  let d: fs.Stats;
+  try {
+    d = fs.statSync(dir);
+  } catch (e) {
+    throw new InputError(path, `cannot write file: ${sysText(e)}`);
+  }
+  if (!d.isDirectory()) throw new InputError(path, "cannot write file: not a directory");
+}
+
+/**
  * A `readFile` callback for the libraries (includes, `/incbin/`): returns the bytes, or
  * undefined when the file does not exist or is not a regular file.
  */
@@ -183,7 +278,7 @@ export async function guard(body: () => number | Promise<number>): Promise<numbe
       return EXIT_BAD_INPUT;
     }
     if (isUsageError(e)) {
-      writeStderr(`error: ${(e as Error).message}`);
+      writeStderr(`error: ${usageText(e as Error)}`);
       return EXIT_BAD_INPUT;
     }
     const msg = e instanceof Error ? e.message : String(e);
@@ -191,6 +286,30 @@ export async function guard(body: () => number | Promise<number>): Promise<numbe
     if (envVar("DOM0SIM_DEBUG") && e instanceof Error && e.stack) writeStderr(e.stack);
     return EXIT_INTERNAL;
   }
+}
+
+/**
+ * parseArgs's message as one dom0sim-style line: its messages are sentences over several lines
+ * ("Unknown option '--x'. To specify a positional argument ...").
+ */
+export function usageText(e: Error): string {
+  const code = (e as { code?: string }).code;
+  const msg = e.message;
+  const opt = msg.match(/'(-[^' ]*)(?:, (--[^' ]*))?(?: <value>)?'/);
+  const name = opt ? (opt[2] ?? opt[1]) : undefined;
+  if (name !== undefined) {
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      return `unknown option '${name}' (see --help)`;
+    }
+    if (/argument missing/.test(msg)) return `option '${name}' needs a value`;
+    if (/argument is ambiguous/.test(msg)) {
+      return `option '${name}' is followed by a value that starts with '-'; ` +
+        `write ${name}=VALUE if that is its value`;
+    }
+    if (/does not take an argument/.test(msg)) return `option '${name}' takes no value`;
+  }
+  const first = msg.split("\n")[0].replace(/\.$/, "");
+  return first.charAt(0).toLowerCase() + first.slice(1);
 }
 
 /** Errors `node:util` parseArgs throws for unknown or malformed options. */

@@ -69,6 +69,9 @@ export function run(argv: string[]): Promise<number> {
       "expected one board file (BOARD.dts or BOARD.dtb); see 'dom0sim lint --help'",
     );
   }
+  if (values.policy === "") {
+    throw new InputError("--policy", "expected a policy name, a comma-separated list, or all");
+  }
   const policies = parsePolicyList(values.policy);
   const board = positionals[0];
   const bytes = readInput(board);

@@ -147,6 +147,9 @@ export function run(argv: string[]): Promise<number> {
     throw new InputError("", "expected a directory or board files; see 'dom0sim scan --help'");
   }
   const mode: ScanMode = { boot: !!values.boot || !values.lint, lint: !!values.lint };
+  if (values.policy === "") {
+    throw new InputError("--policy", "expected a policy name, a comma-separated list, or all");
+  }
   const policies = parsePolicyList(values.policy);
   if (mode.boot && policies.length > 1) {
     throw new InputError("--policy", "a boot scan takes one policy (a list is for --lint alone)");

@@ -4,7 +4,7 @@
 // and never with NO_COLOR.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -41,7 +41,7 @@ function onTerminal(args: string[], env: Record<string, string>): string {
 
 const HAVE_SCRIPT = spawnSync("script", ["--version"]).status === 0;
 
-for (const cmd of ["compare", "lint", "scan"]) {
+for (const cmd of ["boot", "dt", "compare", "lint", "scan"]) {
   Deno.test(`dom0sim ${cmd} --help prints usage, options and examples; 'help ${cmd}' prints the same`, () => {
     const r = dom0sim([cmd, "--help"]);
     assert.equal(r.code, 0);
@@ -72,10 +72,12 @@ for (const cmd of ["compare", "lint", "scan"]) {
       rmSync(tmp, { recursive: true, force: true });
     }
   });
+}
 
+for (const cmd of ["boot", "compare", "lint", "scan"]) {
   Deno.test(`dom0sim ${cmd} reports bad input as one line with exit status 2`, () => {
     const cases: [string[], RegExp][] = [
-      [[cmd, "--bogus"], /^error: Unknown option '--bogus'/],
+      [[cmd, "--bogus"], /^error: unknown option '--bogus'/],
       [[cmd], /^error: expected (one board file|a directory)/],
       [
         [cmd, "no/such/board.dts"],
@@ -84,6 +86,14 @@ for (const cmd of ["compare", "lint", "scan"]) {
       [
         [cmd, "boards/qemu-virt.dts", cmd === "compare" ? "--policies" : "--policy", "xen-9"],
         /error: unknown policy 'xen-9'/,
+      ],
+      [
+        [cmd, "boards/qemu-virt.dts", cmd === "compare" ? "--policies" : "--policy"],
+        /^error: option '--polic(y|ies)' needs a value$/,
+      ],
+      [
+        [cmd, "boards/qemu-virt.dts", cmd === "compare" ? "--policies" : "--policy", ""],
+        /^--polic(y|ies): error: (unknown policy ''|expected (at least one policy|a policy) name)/,
       ],
     ];
     for (const [args, re] of cases) {
@@ -101,6 +111,109 @@ for (const cmd of ["compare", "lint", "scan"]) {
     }
   });
 }
+
+Deno.test("dom0sim with no command, and dt with no subcommand, print one error line", () => {
+  for (const args of [[], ["dt"]]) {
+    const r = dom0sim(args);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^error: expected (a command|compile or decompile)[^\n]*\n$/);
+  }
+});
+
+Deno.test("boot, compare and dt report every kind of bad input as one line, exit 2, no output file", () => {
+  const tmp = mkdtempSync(`${tmpdir()}/dom0sim-cli-`);
+  try {
+    writeFileSync(`${tmp}/empty.dts`, "");
+    writeFileSync(`${tmp}/garbage.dts`, new Uint8Array([0, 1, 2, 0xff, 0xfe, 0x7f]));
+    writeFileSync(`${tmp}/broken.json`, '{"name": "x",\n "ops": [');
+    writeFileSync(`${tmp}/schema.json`, '{"name": "x", "ops": [{"op": "frob", "target": "sram"}]}');
+    writeFileSync(`${tmp}/lat.json`, '{"read": {"Normal-NC": "fast"}}');
+    writeFileSync(`${tmp}/trunc.dtb`, new Uint8Array([0xd0, 0x0d, 0xfe, 0xed, 0, 0, 0x10, 0]));
+    mkdirSync(`${tmp}/dir`);
+    const B = "boards/qemu-virt.dts";
+    const out = `${tmp}/out.dtb`;
+    const cases: [string[], RegExp][] = [
+      [["boot", `${tmp}/dir`], /dir: error: cannot read file: is a directory$/],
+      [["boot", `${tmp}/empty.dts`], /empty\.dts:\d+:\d+: error: /],
+      [["boot", `${tmp}/garbage.dts`], /garbage\.dts:\d+:\d+: error: /],
+      [["boot", `${tmp}/trunc.dtb`], /trunc\.dtb: byte 0x4: error: /],
+      [["boot", B, "--workload", "frob"], /^--workload: error: unknown workload 'frob'/],
+      [["boot", B, "--workload", `${tmp}/broken.json`], /broken\.json:2:10: error: invalid JSON/],
+      [["boot", B, "--workload", `${tmp}/schema.json`], /schema\.json: ops\[0\]\.op: error: /],
+      [["boot", B, "--latencies", `${tmp}/lat.json`], /lat\.json: read\.Normal-NC: error: /],
+      [["boot", B, "--dom0-mem", "0"], /^--dom0-mem: error: dom0's memory must be more than 0$/],
+      [["boot", B, "--dom0-mem", "lots"], /^--dom0-mem: error: expected a size/],
+      [["boot", B, "--dom0-mem", "64T"], /^dom0_mem: error: Xen panic: Failed to allocate/],
+      [["boot", B, "--dom0-mem", "-5M"], /^error: option '--dom0-mem' is followed by a value/],
+      [["boot", B, "--xen-args", "dom0_max_vcpus=x"], /^--xen-args: error: parameter /],
+      [["boot", B, "--dom0-dtb", "-"], /^--dom0-dtb: error: '-' \(stdout\) already carries/],
+      [["boot", B, "--dom0-dtb", out, "--report", `${tmp}/no/r.html`], /no\/r\.html: error: /],
+      [["boot", B, "--json=yes"], /^error: option '--json' takes no value$/],
+      [["compare", B, "--dom0-mem", "1.5G"], /^--dom0-mem: error: expected a size/],
+      [["compare", B, "--policy", "xen-4.7", "--policies", "xen-4.17"], /^--policy: error: /],
+      [["compare", B, "--report", "-"], /^--report: error: '-' \(stdout\) already carries/],
+      [["dt", "compile", B, "-o", `${tmp}/no/x.dtb`], /no\/x\.dtb: error: cannot write file/],
+      [["dt", "compile", B, "-o", `${tmp}/dir`], /dir: error: cannot write file: is a directory$/],
+      [["dt", "compile", B, "-o"], /^error: option '--out' needs a value$/],
+      [["dt", "decompile", `${tmp}/trunc.dtb`, "-o", out], /trunc\.dtb: byte 0x4: error: /],
+      [["dt", "compile", `${tmp}/empty.dts`, "-o", out], /empty\.dts:\d+:\d+: error: /],
+    ];
+    for (const [args, re] of cases) {
+      const r = dom0sim(args);
+      const what = args.join(" ");
+      assert.equal(r.code, 2, `${what}: ${r.stdout}${r.stderr}`);
+      assert.equal(r.stdout, "", what);
+      assert.equal(r.stderr.trimEnd().split("\n").length, 1, `${what}: ${r.stderr}`);
+      assert.match(r.stderr.trimEnd(), re, what);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, what);
+      assert.deepEqual(readdirSync(tmp).sort(), [
+        "broken.json",
+        "dir",
+        "empty.dts",
+        "garbage.dts",
+        "lat.json",
+        "schema.json",
+        "trunc.dtb",
+      ], `${what}: no output file, no temporary left behind`);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+Deno.test("boot --workload FILE.json runs the scenario, and --xen-args warns about unknown keys", () => {
+  const tmp = mkdtempSync(`${tmpdir()}/dom0sim-cli-`);
+  try {
+    writeFileSync(
+      `${tmp}/zero.json`,
+      JSON.stringify({
+        name: "zero-sram",
+        ops: [{ op: "memset", target: "sram", via: "raw-sram", mapping: "wb", length: 64 }],
+      }),
+    );
+    const r = dom0sim([
+      "boot",
+      "boards/qemu-virt-sram.dts",
+      "--workload",
+      `${tmp}/zero.json`,
+      "--xen-args",
+      "frobnicate=1",
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      `--xen-args: warning: Xen prints 'parameter "frobnicate" unknown!' and ignores it\n`,
+    );
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.workload, "zero-sram");
+    assert.equal(j.workloadResult.ops[0].op, "memset");
+    assert.equal(j.workloadResult.ops[0].ok, true);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
 
 Deno.test("dom0sim lint exits 1 on an error finding, 0 without, and --json prints one object", () => {
   const a = dom0sim(["lint", "boards/a64-sram.dts", "-I", "include", "--json"]);
