@@ -249,7 +249,10 @@ export function bootFdtInfo(
   if (bi.mem.length === 0) {
     throw new InputError(file, "No memory bank: the tree has no /memory node with a usable 'reg'");
   }
-  bi.mem.sort((a, b) => a.start - b.start);
+  // boot_fdt_info sorts the banks with Xen's heapsort and cmp_memory_node, which assumes they do
+  // not overlap; setup_mm then maps each bank into the directmap in that order.
+  xenSort(bi.mem, cmpMemoryNode);
+  setupDirectmapCheck(bi.mem, file);
   // Xen registers its own image first and the DTB second (start_xen, boot_fdt_info), before the
   // tree's modules: put them in front, in that order.
   const treeModules = bi.modules;
@@ -258,25 +261,6 @@ export function bootFdtInfo(
   addBootModule(bi, "xen", im.xenStart, im.xenSize, false);
   addBootModule(bi, "fdt", im.fdtStart, im.fdtSize, false);
   for (const m of treeModules) addBootModule(bi, m.kind, m.start, m.size, m.domU, m.node);
-  for (let i = 1; i < bi.mem.length; i++) {
-    const a = bi.mem[i - 1];
-    const b = bi.mem[i];
-    if (a.start + a.size > b.start) {
-      // Xen 4.17's early_scan_node takes every node *named* memory for RAM, at any depth (a
-      // `/reserved-memory/memory@...` child too); 47d4d3cdc5 (Xen 4.20) checks depth 1 and
-      // device_type. Say so when that is why two banks overlap.
-      const nested = [b, a].find((x) => x.node !== undefined && x.node.split("/").length > 2);
-      const why = nested
-        ? ` (Xen 4.17 takes ${nested.node} for RAM because it is named 'memory'; ` +
-          "Xen 4.20 reads only top-level memory nodes, 47d4d3cdc5)"
-        : "";
-      throw new InputError(
-        nested?.node ?? b.node ?? file,
-        `Memory bank 0x${b.start.toString(16)}-0x${(b.start + b.size).toString(16)} overlaps ` +
-          `0x${a.start.toString(16)}-0x${(a.start + a.size).toString(16)}${why}`,
-      );
-    }
-  }
   for (const m of bi.modules) {
     if (m.kind === "xen" || m.size === 0) continue;
     if (!inRam(bi, m.start, m.size)) {
@@ -290,6 +274,118 @@ export function bootFdtInfo(
     }
   }
   return bi;
+}
+
+/** `cmp_memory_node` (bootfdt.c): "this function assumes that memory regions are not overlapped". */
+function cmpMemoryNode(a: MemBank, b: MemBank): number {
+  if (a.start < b.start) return -1;
+  if (a.start >= b.start + b.size) return 1;
+  return 0;
+}
+
+/**
+ * `sort()` of xen/include/xen/sort.h: an in-place heapsort. With a comparison that is not a total
+ * order (overlapping banks compare equal one way and less the other) the result depends on the
+ * algorithm, so this follows Xen's: heapify from the middle, then move the root to the end.
+ */
+export function xenSort<T>(a: T[], cmp: (x: T, y: T) => number): void {
+  const n = a.length;
+  const swap = (i: number, j: number) => {
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  };
+  const sift = (root: number, end: number) => {
+    for (let r = root; r * 2 + 1 < end;) {
+      let c = r * 2 + 1;
+      if (c < end - 1 && cmp(a[c], a[c + 1]) < 0) c++;
+      if (cmp(a[r], a[c]) >= 0) break;
+      swap(r, c);
+      r = c;
+    }
+  };
+  for (let i = Math.floor(n / 2); i > 0;) sift(--i, n);
+  for (let i = n; i > 0;) {
+    i--;
+    swap(0, i);
+    sift(0, i);
+  }
+}
+
+/** arm64 4 KiB pages (`PAGE_SIZE`). */
+const PAGE_SIZE_4K = 4096;
+
+function hex(v: number): string {
+  return v.toString(16);
+}
+
+/**
+ * arm64 `setup_mm` → `setup_directmap_mappings(PFN_DOWN(start), PFN_DOWN(size))` per bank, in
+ * the order `boot_fdt_info` left them: the first call fixes the directmap start, a bank below it
+ * panics ("cannot add directmap mapping at %lx below heap start %lx"), and a bank whose pages are
+ * already mapped makes `map_pages_to_xen` fail (`xen_pt_check_entry` refuses to replace a valid
+ * entry; its message is a debug-build `mm_printk`), so Xen panics "Unable to setup the directmap
+ * mappings.". Xen 4.17 has no earlier overlap check (`check_reserved_regions_overlap` came later).
+ *
+ * @throws {InputError} with Xen's panic text first, then why the banks overlap.
+ */
+function setupDirectmapCheck(mem: MemBank[], file: string): void {
+  let dmStart = -1;
+  const mapped: { s: number; e: number; bank: MemBank }[] = [];
+  const where = (b: MemBank) =>
+    `0x${hex(b.start)}-0x${hex(b.start + b.size)}${b.node ? ` (${b.node})` : ""}`;
+  const nested = (b: MemBank) => b.node !== undefined && b.node.split("/").length > 2;
+  // Why two banks overlap: Xen 4.17's early_scan_node takes every node *named* memory for RAM, at
+  // any depth (a `/reserved-memory/memory@...` child too); 47d4d3cdc5 (Xen 4.20) checks depth 1
+  // and device_type.
+  const why = (x: MemBank, y: MemBank) => {
+    const n = [x, y].find(nested);
+    return n
+      ? `; Xen 4.17 takes ${n.node} for RAM because it is named 'memory' (Xen 4.20 reads ` +
+        "only top-level memory nodes, 47d4d3cdc5)"
+      : "; the host tree describes the same RAM twice";
+  };
+  const at = (x: MemBank, y: MemBank) => [x, y].find(nested)?.node ?? x.node ?? file;
+  let heap: MemBank | undefined;
+  for (const b of mem) {
+    const base = Math.floor(b.start / PAGE_SIZE_4K);
+    const nr = Math.floor(b.size / PAGE_SIZE_4K);
+    if (!heap) {
+      heap = b;
+      dmStart = base;
+    }
+    if (base < dmStart) {
+      throw new InputError(
+        at(b, heap),
+        `Xen panic: cannot add directmap mapping at ${hex(base)} below heap start ${
+          hex(dmStart)
+        }: ` +
+          `setup_mm maps the RAM banks in the order boot_fdt_info's sort left them, and that sort ` +
+          `assumes banks do not overlap; ${where(b)} came after ${where(heap)}${why(b, heap)}`,
+      );
+    }
+    const hit = mapped.find((m) => base < m.e && m.s < base + nr);
+    if (hit) {
+      throw new InputError(
+        at(b, hit.bank),
+        `Xen panic: Unable to setup the directmap mappings.: setup_mm maps RAM bank ${where(b)} ` +
+          `over ${where(hit.bank)}, which is already mapped${why(b, hit.bank)}`,
+      );
+    }
+    const touch = mapped.find((m) =>
+      b.start < m.bank.start + m.bank.size && m.bank.start < b.start + b.size
+    );
+    if (touch) {
+      // Overlapping bytes but no common page: Xen maps both and boots on; the model's allocator
+      // cannot hold a page twice.
+      throw new InputError(
+        at(b, touch.bank),
+        `Memory bank ${where(b)} shares a page with ${where(touch.bank)}: dom0sim does not model ` +
+          "RAM banks that overlap within a page",
+      );
+    }
+    if (nr > 0) mapped.push({ s: base, e: base + nr, bank: b });
+  }
 }
 
 function cellsOr(n: Node, name: string, dflt: number): number {

@@ -51,7 +51,37 @@ rejects("overlapping memory banks", (t) => {
   m.props.push(new Property("device_type", new TextEncoder().encode("memory\0")));
   m.props.push(new Property("reg", u32Bytes([0, 0x80000000, 0, 0x10000000])));
   t.root.addChild(m);
-}, /overlaps/);
+}, /: error: Xen panic: Unable to setup the directmap mappings\.: .*describes the same RAM twice/);
+
+/** A `/reserved-memory` with one child named `memory@…` (as Qualcomm boards have), `no-map`. */
+function reservedMemoryChild(t: DeviceTree, start: number, size: number): void {
+  const rm = new Node("reserved-memory");
+  rm.props.push(new Property("#address-cells", u32Bytes([2])));
+  rm.props.push(new Property("#size-cells", u32Bytes([2])));
+  rm.props.push(new Property("ranges", new Uint8Array()));
+  const c = new Node(`memory@${start.toString(16)}`);
+  c.props.push(new Property("reg", u32Bytes([0, start, 0, size])));
+  c.props.push(new Property("no-map", new Uint8Array()));
+  rm.addChild(c);
+  t.root.addChild(rm);
+}
+
+// Xen 4.17's early_scan_node takes every node named memory for RAM, a /reserved-memory child
+// too: the bank overlaps the real one, and setup_mm's second directmap mapping of the same
+// pages fails (map_pages_to_xen refuses to replace a valid entry), so Xen panics there.
+rejects(
+  "a /reserved-memory/memory@… child inside RAM (Xen's panic text first)",
+  (t) => reservedMemoryChild(t, 0x50000000, 0x600000),
+  /: error: Xen panic: Unable to setup the directmap mappings\.: setup_mm maps RAM bank 0x50000000-0x50600000 \(\/reserved-memory\/memory@50000000\) over 0x40000000-0xc0000000 .*named 'memory'.*47d4d3cdc5/,
+);
+
+Deno.test("bootXen() boots with a /reserved-memory/memory@… child outside RAM (an extra bank, kept reserved)", () => {
+  const t = golden();
+  reservedMemoryChild(t, 0xc0000000, 0x200000);
+  const x = boot(t);
+  ok(x.core.bi.mem.some((b) => b.start === 0xc0000000 && b.size === 0x200000));
+  ok(x.core.bi.reservedMem.some((b) => b.start === 0xc0000000));
+});
 
 rejects("a boot module outside RAM", (t) => {
   const mod = t.lookup("/chosen/module@0x49000000")!;
