@@ -132,7 +132,17 @@ export function discoverHost(
           : ""),
     );
   }
-  if (gic.initError) throw new InputError(gic.node.path, `Xen panic: ${gic.initError}`);
+  if (gic.initError) {
+    // gicv2_dt_init reads GICD, GICC, GICH, GICV as reg entries 0-3: a GIC-400 described for
+    // Linux alone (GICD and GICC) has the hardware but not the description Xen needs.
+    const n = dt.numberOfAddress(gic.node);
+    const hint = /hypervisor|virtual CPU/.test(gic.initError)
+      ? `: the GIC node's reg has ${n} entr${n === 1 ? "y" : "ies"}; Xen needs the hypervisor ` +
+        "interface (GICH) and the virtual CPU interface (GICV) as entries 3 and 4 — add them " +
+        "(a GIC-400 has both; see the SoC manual for their addresses)"
+      : "";
+    throw new InputError(gic.node.path, `Xen panic: ${gic.initError}${hint}`);
+  }
   dt.intc = gic.node;
   used.add(gic.node);
   // Resolve the GIC's own maintenance IRQ now that the translator is known.

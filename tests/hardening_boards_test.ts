@@ -92,7 +92,10 @@ const CASES: [string, Expect, string][] = [
   ],
   [
     "hisilicon/hi3798cv200-poplar.dtb",
-    { error: /GICv2: Cannot find a valid address for the hypervisor/ },
+    {
+      error:
+        /Xen panic: GICv2: Cannot find a valid address for the hypervisor: the GIC node's reg has 2 entries/,
+    },
     "GIC-400 described without GICH/GICV",
   ],
   [

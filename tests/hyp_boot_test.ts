@@ -16,6 +16,7 @@ import { bootDir, GOLDEN, kernelImageHeader } from "./hyp_helpers.ts";
 
 const BASE = `${GOLDEN}/virt-gicv3`;
 const SRAM = `${GOLDEN}/virt-gicv3-sram`;
+const GICV2 = new URL("./fixtures/hyp/virt-gicv2", import.meta.url).pathname;
 const EXTRA = new URL("./fixtures/hyp/virt-extra", import.meta.url).pathname;
 
 function golden(): DeviceTree {
@@ -91,6 +92,20 @@ rejects("a boot module outside RAM", (t) => {
 rejects("a tree without a GIC", (t) => {
   t.root.children = t.root.children.filter((c) => !c.name.startsWith("intc"));
 }, /Unable to find compatible GIC/);
+
+Deno.test("bootXen() names what a GIC-400 described for Linux alone lacks (GICH, GICV), after Xen's panic text", () => {
+  const dtb = new Uint8Array(readFileSync(`${GICV2}/xen-input.dtb`));
+  const t = readDtb(dtb, "xen-input.dtb");
+  const gic = t.lookup("/intc@8000000")!;
+  gic.setProp(new Property("reg", gic.prop("reg")!.value.slice(0, 32)));
+  throws(
+    () => boot(t),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /\/intc@8000000: error: Xen panic: GICv2: Cannot find a valid address for the hypervisor: the GIC node's reg has 2 entries; Xen needs .*GICH.*GICV/
+        .test(e.message),
+  );
+});
 
 rejects("a tree without a timer", (t) => {
   t.root.children = t.root.children.filter((c) => c.name !== "timer");
