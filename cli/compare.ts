@@ -34,6 +34,7 @@ the device tree Xen wrote for dom0 differs (a unified diff of the dtc-style text
 Options:
   --policies LIST       comma-separated policies, or 'all' (default: all presets, in
                         --list-policies order); see 'dom0sim boot --list-policies'
+                        (--policy LIST is accepted too, as lint and scan spell it)
   --workload NAME|FILE  what dom0 runs (default: boot); see 'dom0sim boot --list-workloads'
   --dom0-mem SIZE       dom0's memory (appended to Xen's command line)
   --xen-args "ARGS"     more options for Xen's command line

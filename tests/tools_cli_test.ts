@@ -215,6 +215,22 @@ Deno.test("boot --workload FILE.json runs the scenario, and --xen-args warns abo
   }
 });
 
+Deno.test("README's boot example: every line it shows is in the output, in order (timestamps aside)", () => {
+  const readme = readFileSync(`${ROOT}README.md`, "utf8");
+  const cmd = "deno task boot boards/qemu-virt-sram.dts --policy xen-4.7 --workload sram-memset";
+  const block = readme.split("`" + cmd + "`")[1].split("```")[1].trim().split("\n");
+  const norm = (l: string) => l.replace(/^\[\s*\d+\.\d+\]/, "[T]");
+  const r = dom0sim(cmd.split(" ").slice(2));
+  assert.equal(r.code, 1);
+  const out = r.stdout.split("\n").map(norm);
+  let at = 0;
+  for (const line of block.filter((l) => l !== "...")) {
+    const i = out.indexOf(norm(line), at);
+    assert.ok(i >= 0, `README line not in the output (after line ${at}): ${line}`);
+    at = i + 1;
+  }
+});
+
 Deno.test("dom0sim lint exits 1 on an error finding, 0 without, and --json prints one object", () => {
   const a = dom0sim(["lint", "boards/a64-sram.dts", "-I", "include", "--json"]);
   assert.equal(a.code, 1);
