@@ -7,6 +7,7 @@
 
 import { parseArgs } from "node:util";
 import { InputError } from "../errors.ts";
+import { checkDefines } from "./options.ts";
 import { parseScenario, WORKLOAD_NAMES } from "../dom0/workload.ts";
 import { BUILTIN_WORKLOADS } from "../dom0/workload.ts";
 import { DEFAULT_LATENCIES, type LatencyTable } from "../drivers/cost.ts";
@@ -268,6 +269,7 @@ export function run(argv: string[]): Promise<number> {
   }
   const board = positionals[0];
   checkPolicy(values.policy);
+  checkDefines(values.define);
   checkDom0Mem(values["dom0-mem"]);
   const xenWarnings = checkXenArgs(values["xen-args"]);
   checkOutputs([["--dom0-dtb", values["dom0-dtb"], true], ["--report", values.report, false]]);

@@ -7,6 +7,7 @@
 
 import { parseArgs } from "node:util";
 import { InputError } from "../errors.ts";
+import { checkDefines } from "./options.ts";
 import { POLICIES } from "../hyp/policy.ts";
 import { compareBoard, compareExitCode, compareJson } from "../sim/compare.ts";
 import { renderCompareText } from "../sim/compare_text.ts";
@@ -107,6 +108,7 @@ export function run(argv: string[]): Promise<number> {
   }
   const policies = parsePolicies(values.policies ?? values.policy);
   checkDom0Mem(values["dom0-mem"]);
+  checkDefines(values.define);
   const xenWarnings = checkXenArgs(values["xen-args"]);
   checkOutputs([["--report", values.report, false]]);
   const workload = loadWorkload(values.workload);

@@ -10,6 +10,7 @@
 
 import { parseArgs } from "node:util";
 import { InputError } from "../errors.ts";
+import { checkDefines } from "./options.ts";
 import {
   CompileError,
   type CompileOptions,
@@ -140,6 +141,7 @@ export function run(argv: string[]): Promise<number> {
     }
   }
   validateToggles(toggles);
+  checkDefines(values.define);
 
   const input = files[0];
   const opts: CompileOptions = {

@@ -7,6 +7,7 @@
 
 import { parseArgs } from "node:util";
 import { InputError } from "../errors.ts";
+import { checkDefines } from "./options.ts";
 import { lintBoard, parsePolicyList } from "../sim/lint.ts";
 import { renderLintText, renderRulesText } from "../sim/lint_text.ts";
 import { EXIT_OK, readFileOrUndefined, readInput, useColor, writeStdout } from "./io.ts";
@@ -73,6 +74,7 @@ export function run(argv: string[]): Promise<number> {
     throw new InputError("--policy", "expected a policy name, a comma-separated list, or all");
   }
   const policies = parsePolicyList(values.policy);
+  checkDefines(values.define);
   const board = positionals[0];
   const bytes = readInput(board);
   const report = lintBoard(board, bytes, {

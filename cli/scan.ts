@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { InputError } from "../errors.ts";
+import { checkDefines } from "./options.ts";
 import { parsePolicyList } from "../sim/lint.ts";
 import { scanBoard, type ScanMode, type ScanRow, scanTotals } from "../sim/scan.ts";
 import { progressLine, renderScanTable } from "../sim/scan_text.ts";
@@ -151,6 +152,7 @@ export function run(argv: string[]): Promise<number> {
     throw new InputError("--policy", "expected a policy name, a comma-separated list, or all");
   }
   const policies = parsePolicyList(values.policy);
+  checkDefines(values.define);
   if (mode.boot && policies.length > 1) {
     throw new InputError("--policy", "a boot scan takes one policy (a list is for --lint alone)");
   }

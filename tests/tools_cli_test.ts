@@ -121,7 +121,7 @@ Deno.test("dom0sim with no command, and dt with no subcommand, print one error l
   }
 });
 
-Deno.test("boot, compare and dt report every kind of bad input as one line, exit 2, no output file", () => {
+Deno.test("boot, compare, lint and dt report every kind of bad input as one line, exit 2, no output file", () => {
   const tmp = mkdtempSync(`${tmpdir()}/dom0sim-cli-`);
   try {
     writeFileSync(`${tmp}/empty.dts`, "");
@@ -158,6 +158,8 @@ Deno.test("boot, compare and dt report every kind of bad input as one line, exit
       [["dt", "compile", B, "-o"], /^error: option '--out' needs a value$/],
       [["dt", "decompile", `${tmp}/trunc.dtb`, "-o", out], /trunc\.dtb: byte 0x4: error: /],
       [["dt", "compile", `${tmp}/empty.dts`, "-o", out], /empty\.dts:\d+:\d+: error: /],
+      [["dt", "compile", B, "-D", "=1", "-o", out], /^-D: error: macro names must be identifiers/],
+      [["lint", B, "-D", "1x"], /^-D: error: macro names must be identifiers/],
     ];
     for (const [args, re] of cases) {
       const r = dom0sim(args);
