@@ -309,6 +309,7 @@ export function run(argv: string[]): Promise<number> {
     writeStdout(renderBootText(r, summary, {
       verbose: values.verbose,
       summaryOnly: values["summary-only"],
+      fixesTried: !values["no-verify"],
     }));
   }
   return Promise.resolve(summary.exitCode);

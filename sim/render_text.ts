@@ -16,7 +16,15 @@ export interface TextOptions {
   verbose?: boolean;
   /** Omit the console and print only the summary. */
   summaryOnly?: boolean;
+  /**
+   * Whether the fixes were tried by booting again (false with `--no-verify`): an unverified fix
+   * then reads "not tried" rather than "not confirmed". Default true.
+   */
+  fixesTried?: boolean;
 }
+
+/** Options of {@link renderSummaryText}. */
+export type SummaryTextOptions = Pick<TextOptions, "fixesTried">;
 
 /** The console lines to show. */
 export function consoleLines(run: BootRun, verbose = false): string[] {
@@ -58,7 +66,7 @@ function stage1Cells(row: MemoryMapRow): string[][] {
 }
 
 /** The summary section as text. */
-export function renderSummaryText(s: BootSummary): string {
+export function renderSummaryText(s: BootSummary, opts: SummaryTextOptions = {}): string {
   const out: string[] = [];
   const pol = `${s.policy.name}${s.policy.proposed ? " (proposed, not in Xen)" : ""}`;
   out.push(`== dom0sim ${s.version}: ${s.board} · policy ${pol} · workload ${s.workload} ==`);
@@ -211,7 +219,13 @@ export function renderSummaryText(s: BootSummary): string {
       out.push(...wrap(`why: ${f.cause}`, 96).map((l) => "      " + l));
       for (const x of f.fixes) {
         out.push(
-          `      fix ${x.verified ? "(verified by a second boot)" : "(not verified)"}: ${x.change}`,
+          `      fix (${
+            x.verified
+              ? "verified by a second boot"
+              : opts.fixesTried === false
+              ? "not tried: --no-verify"
+              : "not confirmed by a second boot"
+          }): ${x.change}`,
         );
         out.push(`          try: ${x.how}`);
       }
@@ -272,6 +286,6 @@ export function wrap(text: string, width: number): string[] {
 export function renderBootText(run: BootRun, s: BootSummary, opts: TextOptions = {}): string {
   const parts: string[] = [];
   if (!opts.summaryOnly) parts.push(consoleLines(run, opts.verbose).join("\n") + "\n\n");
-  parts.push(renderSummaryText(s));
+  parts.push(renderSummaryText(s, opts));
   return parts.join("");
 }
