@@ -23,9 +23,6 @@ export interface TextOptions {
   fixesTried?: boolean;
 }
 
-/** Options of {@link renderSummaryText}. */
-export type SummaryTextOptions = Pick<TextOptions, "fixesTried">;
-
 /** The console lines to show. */
 export function consoleLines(run: BootRun, verbose = false): string[] {
   return verbose ? run.serial : run.serial.filter((l) => !l.startsWith("(XEN) [dom0sim]"));
@@ -66,7 +63,7 @@ function stage1Cells(row: MemoryMapRow): string[][] {
 }
 
 /** The summary section as text. */
-export function renderSummaryText(s: BootSummary, opts: SummaryTextOptions = {}): string {
+export function renderSummaryText(s: BootSummary, opts: TextOptions = {}): string {
   const out: string[] = [];
   const pol = `${s.policy.name}${s.policy.proposed ? " (proposed, not in Xen)" : ""}`;
   out.push(`== dom0sim ${s.version}: ${s.board} · policy ${pol} · workload ${s.workload} ==`);
