@@ -485,10 +485,10 @@ class Dom0Builder {
         x.console.printk(XENLOG_ERR + "Unable to get irq %u for %s\n", i, node.path);
         const r = x.irqs.lastRefusal;
         if (r) {
-          const first = this.irqTypeSetBy.get(r.irq);
+          const first = this.irqTypeSetBy.get(r.irq) ?? x.irqs.setBy.get(r.irq);
           this.panicHint = `IRQ${r.irq} is ${irqTypeName(r.wanted)} here but ${irqTypeName(r.was)}${
             first ? ` for ${first}` : ""
-          } earlier; Xen 4.17 keeps the first trigger type (irq_set_spi_type → -EBUSY)`;
+          } earlier; Xen 4.17 keeps the first trigger type (irq_set_type → -EBUSY)`;
         }
         return irq;
       }

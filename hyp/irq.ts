@@ -50,7 +50,7 @@ export class IrqTable {
    * tree that gives one SPI two trigger types, e.g. a PCIe bridge's "legacy" SPI level-high and
    * its legacy interrupt controller child's edge-rising, makes Xen 4.17 refuse the second).
    */
-  setType(irq: number, type: number): number {
+  setType(irq: number, type: number, by?: string): number {
     const t = type & IRQ_TYPE_SENSE_MASK;
     const cur = this.type.get(irq) ?? IRQ_TYPE_INVALID;
     if (cur === t) return 0;
@@ -59,8 +59,12 @@ export class IrqTable {
       return -16;
     }
     this.type.set(irq, t);
+    if (by !== undefined) this.setBy.set(irq, by);
     return 0;
   }
+
+  /** Who first configured each IRQ's type, when {@link setType} was told (for messages). */
+  readonly setBy: Map<number, string> = new Map();
 
   /** The last type change {@link setType} refused (for explaining the panic that follows). */
   lastRefusal: { irq: number; was: number; wanted: number } | null = null;

@@ -10,7 +10,7 @@
 
 import { InputError } from "../errors.ts";
 import { readDtb } from "../dt/dtb_read.ts";
-import type { DeviceTree } from "../dt/tree.ts";
+import type { DeviceTree, Node } from "../dt/tree.ts";
 import { bootFdtCmdline, bootFdtInfo, type BootInfo } from "./bootfdt.ts";
 import { parseXenCmdline } from "./cmdline.ts";
 import { XenConsole, XENLOG_INFO, XENLOG_WARNING } from "./console.ts";
@@ -29,7 +29,7 @@ import { PAGE_SIZE } from "./page_alloc.ts";
 import { DEFAULT_POLICY, findPolicy, type Policy, type PolicyName } from "./policy.ts";
 import { defaultRegistry } from "./registry.ts";
 import { discoverHost, setupMemory } from "./setup.ts";
-import { dom0RdistRegions, GICV3_GICR_SIZE } from "./gic_v3.ts";
+import { dom0RdistRegions, GICV3_GICR_SIZE, platformGetIrq } from "./gic_v3.ts";
 import { MmioHandlers } from "./io.ts";
 import { XenTraps } from "./traps.ts";
 import { Vgic } from "./vgic.ts";
@@ -450,6 +450,23 @@ function bootXenInner(machine: XenMachine, o: XenBootOptions): XenInstance {
   };
   // Xen's own IRQs: the console UART's SPI, the maintenance and timer PPIs.
   if (host.uart && host.uart.irq >= 32) irqs.claimForXen(host.uart.irq, "console UART");
+  // The trigger types Xen configures before dom0 exists, each through platform_get_irq →
+  // irq_set_type, in start_xen's order: the console UART's SPI (console_init_preirq), the four
+  // timer PPIs (init_xen_time), the GIC maintenance PPI (gic_init). The first type set wins, so a
+  // dom0 node that gives one of them another trigger type is refused later (irq_validate_new_type).
+  const setXenType = (node: Node, i: number, by: string) => {
+    const raw = host.dt.getRawIrq(node, i);
+    if (typeof raw === "number" || raw.controller !== host.dt.intc) return;
+    const irq = platformGetIrq(host.dt, node, i);
+    if (irq >= 0) irqs.setType(irq, raw.spec[2] ?? 0, by);
+  };
+  if (host.uart && host.uart.irq >= 0) {
+    setXenType(host.uart.node, 0, `${host.uart.node.path} (Xen's console)`);
+  }
+  for (let i = 0; i < 4; i++) {
+    setXenType(host.timer.node, i, `${host.timer.node.path} (Xen's timer)`);
+  }
+  setXenType(host.gic.node, 0, `${host.gic.node.path} (the GIC maintenance interrupt)`);
 
   // The early messages reach the console ring only; the serial line starts here.
   for (const l of early) {

@@ -107,6 +107,20 @@ Deno.test("bootXen() names what a GIC-400 described for Linux alone lacks (GICH,
   );
 });
 
+// init_xen_time sets the timer PPIs' trigger types (platform_get_irq → irq_local_set_type) before
+// dom0 is built; a node giving PPI 14 another type is then not recognised as a PPI user (its
+// platform_get_irq fails) and handle_device fails on it.
+rejects(
+  "a node giving a timer PPI another trigger type than Xen's timer",
+  (t) => {
+    const n = new Node("watchdog");
+    n.props.push(new Property("compatible", new TextEncoder().encode("vendor,wdt\0")));
+    n.props.push(new Property("interrupts", u32Bytes([1, 14, 1])));
+    t.root.addChild(n);
+  },
+  /Unable to get irq 0 for \/watchdog\): IRQ30 is edge-rising here but level-high for \/timer \(Xen's timer\) earlier/,
+);
+
 rejects("a tree without a timer", (t) => {
   t.root.children = t.root.children.filter((c) => c.name !== "timer");
 }, /Unable to find a compatible timer/);
