@@ -53,7 +53,9 @@ export function defaultXenOptions(): XenOptions {
   return {
     dom0MemSet: false,
     dom0MaxVcpus: 0,
-    console: "",
+    // opt_console = OPT_CONSOLE_STR, "dtuart" on Arm (asm/config.h): with no console= on the
+    // command line Xen takes the UART /chosen/stdout-path names.
+    console: "dtuart",
     dtuart: "",
     loglvl: "warning",
     guestLoglvl: "none/warning",

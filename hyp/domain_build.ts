@@ -390,7 +390,7 @@ class Dom0Builder {
   }
 
   /** `map_irq_to_domain`. */
-  private mapIrq(irq: number, needMapping: boolean, devname: string): number {
+  private mapIrq(irq: number, needMapping: boolean, devname: string, path = devname): number {
     const x = this.x;
     const d = this.d;
     d.irqCaps.add(irq, irq);
@@ -400,6 +400,15 @@ class Dom0Builder {
       for (const m of x.irqs.messages.splice(0)) x.console.printk(XENLOG_ERR + "%s\n", m);
       if (res < 0) {
         x.console.printk(XENLOG_ERR + "Unable to map IRQ%d to dom%d\n", irq, d.domid);
+        const owner = x.irqs.ownerOf(irq);
+        if (owner?.kind === "xen" && !this.panicHint) {
+          const u = x.host.uart;
+          const mine = u && u.irq === irq ? `${owner.what} ${u.node.path}` : owner.what;
+          this.panicHint = `IRQ${irq} is Xen's (${mine}) and ${path} shares it; ` +
+            "Xen 4.17 never shares an IRQ between itself and a domain (route_irq_to_guest: " +
+            `"IRQ ${irq} is already used by Xen") — use another UART for Xen's console ` +
+            "(dtuart=), or mark the sharing node xen,passthrough (no IRQ routing)";
+        }
         return res;
       }
       d.routedIrqs.set(irq, irq);
@@ -492,7 +501,7 @@ class Dom0Builder {
         }
         return irq;
       }
-      const rc = this.mapIrq(irq, own, node.baseName);
+      const rc = this.mapIrq(irq, own, node.baseName, node.path);
       if (rc) return rc;
     }
     for (let i = 0; i < naddr; i++) {
@@ -524,7 +533,7 @@ class Dom0Builder {
           );
           return t;
         }
-        this.mapIrq(irq, !skipMapping, node.baseName);
+        this.mapIrq(irq, !skipMapping, node.baseName, node.path);
         return 0;
       });
       if (rc < 0) return rc;

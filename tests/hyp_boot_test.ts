@@ -121,6 +121,33 @@ rejects(
   /Unable to get irq 0 for \/watchdog\): IRQ30 is edge-rising here but level-high for \/timer \(Xen's timer\) earlier/,
 );
 
+// opt_console defaults to "dtuart" on Arm (OPT_CONSOLE_STR): without console= on the command
+// line Xen 4.17 still takes the UART /chosen/stdout-path names, and keeps it from dom0.
+Deno.test("without console= Xen takes the stdout-path UART (OPT_CONSOLE_STR is dtuart on Arm)", () => {
+  const x = boot(golden(), { xenCmdline: "dom0_mem=512M" });
+  equal(x.core.host.uart?.node.path, "/pl011@9000000");
+  const dom0 = readDtb(x.build.dtb, "dom0.dtb");
+  equal(dom0.lookup("/pl011@9000000"), undefined);
+  ok(x.core.console.events.some((e) => e.text.startsWith("Taking dtuart configuration")));
+});
+
+// The console UART's SPI is Xen's (setup_irq in console_init_postirq): a dom0 node sharing it
+// cannot have it routed (route_irq_to_guest: "IRQ 33 is already used by Xen"), so Xen panics.
+rejects(
+  "a node sharing the console UART's SPI (Xen keeps it; the line says why)",
+  (t) => {
+    const n = new Node("serial@9001000");
+    n.props.push(new Property("compatible", new TextEncoder().encode("vendor,uart\0")));
+    n.props.push(new Property("reg", u32Bytes([0, 0x9001000, 0, 0x1000])));
+    n.props.push(new Property("interrupts", u32Bytes([0, 1, 4])));
+    t.root.addChild(n);
+  },
+  /Unable to map IRQ33 to dom0\): IRQ33 is Xen's \(console UART \/pl011@9000000\) and \/serial@9001000 shares it/,
+  {
+    xenCmdline: "dom0_mem=512M",
+  },
+);
+
 rejects("a tree without a timer", (t) => {
   t.root.children = t.root.children.filter((c) => c.name !== "timer");
 }, /Unable to find a compatible timer/);
