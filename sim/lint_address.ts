@@ -188,6 +188,13 @@ function range(a: bigint, b: bigint): string {
   return `${hexAddr(a)}-${hexAddr(b - 1n)}`;
 }
 
+/** A node whose `reg` is a window over other devices' registers rather than one device's. */
+function isContainer(n: Node): boolean {
+  const c = n.compatible();
+  return n.has("ranges") || c.includes("simple-bus") || c.includes("simple-mfd") ||
+    c.includes("syscon");
+}
+
 /** `reg-overlap`: nodes against nodes, RAM and reserved-memory. */
 export function overlapFindings(map: AddressMap): Finding[] {
   const out: Finding[] = [];
@@ -210,15 +217,43 @@ export function overlapFindings(map: AddressMap): Finding[] {
         const [first, second] = a.start < b.start || (a.start === b.start && a.path < b.path)
           ? [a, b]
           : [b, a];
+        const message = `reg ${range(second.start, second.end)} overlaps ${first.path} (${
+          range(first.start, first.end)
+        }) at ${range(lo, hi)}`;
+        // Legitimate sharing, not two devices decoding the same addresses: the same registers
+        // named twice (register-bit-led LEDs on one register, a syscon's functions), or a
+        // region inside a container node's window (a simple-bus/simple-mfd/syscon with a reg
+        // covering its children's registers).
+        const shared = kinds === "device+device" && (
+          (a.start === b.start && a.end === b.end) ||
+          (isContainer(first.node) && second.end <= first.end) ||
+          (isContainer(second.node) && first.start === second.start && first.end <= second.end)
+        );
+        if (shared) {
+          const same = a.start === b.start && a.end === b.end;
+          out.push({
+            rule: "reg-overlap",
+            severity: "info",
+            node: second.path,
+            related: [first.path],
+            address: hexAddr(lo),
+            message,
+            why: same
+              ? "Both nodes name the same registers, a register shared by design (e.g. LEDs on bits of one register, functions of a syscon); Xen maps the page once and dom0's drivers share it as Linux intends"
+              : `${
+                isContainer(first.node) ? first.path : second.path
+              } is a container (simple-bus, simple-mfd, syscon or a node with ranges) whose reg covers the registers of the devices it holds; Xen maps both, as Linux expects`,
+            fix: "nothing, unless one of them is passed through to a domU",
+          });
+          continue;
+        }
         out.push({
           rule: "reg-overlap",
           severity: "error",
           node: second.path,
           related: [first.path],
           address: hexAddr(lo),
-          message: `reg ${range(second.start, second.end)} overlaps ${first.path} (${
-            range(first.start, first.end)
-          }) at ${range(lo, hi)}`,
+          message,
           why: kinds === "ram+ram"
             ? "Two memory nodes describe the same RAM: Xen's bootinfo and Linux's memblock count it twice"
             : "Two devices cannot decode the same addresses; Xen maps both into dom0 and whichever driver probes second talks to the other device's registers",

@@ -89,14 +89,15 @@ export const LINT_RULES: readonly LintRule[] = [
   },
   {
     id: "reg-overlap",
-    severities: ["error", "warning"],
+    severities: ["error", "warning", "info"],
     title: "reg overlaps another node, RAM, or reserved-memory",
     rationale:
       "Two devices decoding the same addresses cannot both work. A device inside RAM that no " +
       "no-map reserved-memory region carves out is also RAM to Xen and Linux: Xen may give the " +
       "pages to dom0 as RAM and Linux maps them in its linear map as Normal WB, a cacheable " +
       "alias of the device (mismatched memory attributes). Overlapping reserved-memory " +
-      "regions are a warning.",
+      "regions are a warning. Registers shared by design (two nodes with the same reg, or a " +
+      "device inside a simple-bus/simple-mfd/syscon container's reg) are info.",
     source:
       "Xen bootfdt.c / domain_build.c allocate_memory_11; Linux of_reserved_mem.c (no-map); " +
       "ARM ARM B2.8 (mismatched memory attributes)",

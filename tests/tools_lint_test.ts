@@ -114,14 +114,18 @@ Deno.test("lintBoard() subpage-mmio: the A64 board's uart1 shares Xen's console 
   assert.equal(r.exitCode, 1);
 });
 
-Deno.test("lintBoard() reg-overlap: device/device and device/RAM are errors, reserved/reserved a warning, a no-map carve-out is clean", () => {
+Deno.test("lintBoard() reg-overlap: device/device and device/RAM are errors, reserved/reserved a warning, shared registers info, a no-map carve-out is clean", () => {
   const r = lint("boards/lint/reg-overlap.dts");
   assert.deepEqual(of(r, "reg-overlap"), [
     "error /codec@9000800",
     "error /framebuffer@7f000000",
     "error /sram@7fe00000",
+    "info /led@9100008,1",
+    "info /rtc@9200040",
     "warning /reserved-memory/firmware@7ff80000",
   ]);
+  assert.match(one(r, "reg-overlap", "/led@9100008,1").why, /same registers/);
+  assert.match(one(r, "reg-overlap", "/rtc@9200040").why, /sys-ctrl@9200000 is a container/);
   assert.deepEqual(one(r, "reg-overlap", "/codec@9000800").related, ["/spi@9000000"]);
   assert.match(
     one(r, "reg-overlap", "/sram@7fe00000").message,
