@@ -57,6 +57,7 @@ export function reasonKey(detail: string): string {
     .replace(/@[0-9a-f,]+/gi, "@…")
     .replace(/\b\d+( ?MB| MiB)/g, "N$1")
     .replace(/IRQ\d+/g, "IRQn")
+    .replace(/IRQ \d+/g, "IRQ n")
     .replace(/\b(address|irq|region|entry) \d+/g, "$1 n");
 }
 
