@@ -44,7 +44,8 @@ Options:
                         scenario file (schema: dom0/WORKLOADS.md); default: boot
   --dom0-mem SIZE       dom0's memory, e.g. 512M or 1G (appended to Xen's command line)
   --xen-args "ARGS"     more options for Xen's command line (e.g. "dom0_max_vcpus=1")
-  -I, --include DIR     include directory for #include in DTS boards (repeatable)
+  -I, --include DIR     include directory for #include in DTS boards (repeatable; searched
+                        before the built-in dt-bindings headers)
   -D, --define N[=V]    preprocessor definition (repeatable)
   --domu FILE.cfg       after dom0, create a domU from an xl.cfg subset (name, memory, vcpus,
                         iomem, irqs, dtdev; format in hyp/domu.ts) and show its stage-2 map
@@ -66,7 +67,7 @@ Exit status: 0 clean boot and workload; 1 dom0 faulted or panicked; 2 bad input.
 Examples:
   dom0sim boot boards/qemu-virt.dts
   dom0sim boot boards/qemu-virt-sram.dts --policy xen-4.7 --workload sram-memset
-  dom0sim boot boards/zynqmp-ocm.dts -I include --dom0-dtb /tmp/dom0.dtb --json
+  dom0sim boot boards/zynqmp-ocm.dts --dom0-dtb /tmp/dom0.dtb --json
   dom0sim boot boards/qemu-virt-sram.dts --domu boards/domu-sram.cfg
   dom0sim boot boards/qemu-virt-sram.dts --policy xen-4.7 --workload sram-memset --report /tmp/r.html
 `;

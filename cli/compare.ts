@@ -39,7 +39,8 @@ Options:
   --workload NAME|FILE  what dom0 runs (default: boot); see 'dom0sim boot --list-workloads'
   --dom0-mem SIZE       dom0's memory (appended to Xen's command line)
   --xen-args "ARGS"     more options for Xen's command line
-  -I, --include DIR     include directory for #include in DTS boards (repeatable)
+  -I, --include DIR     include directory for #include in DTS boards (repeatable; searched
+                        before the built-in dt-bindings headers)
   -D, --define N[=V]    preprocessor definition (repeatable)
   --json                print one JSON object instead of text
   --report OUT.html     also write a self-contained HTML report (memory maps as SVG, tables,
@@ -53,8 +54,8 @@ one; 2 bad input.
 
 Examples:
   dom0sim compare boards/qemu-virt-sram.dts --workload sram-memset
-  dom0sim compare boards/zynqmp-ocm.dts -I include --policies xen-4.7,xen-4.17 --workload sram-memcpy-unaligned
-  dom0sim compare boards/a64-sram.dts -I include --workload sram-atomic --report /tmp/a64.html
+  dom0sim compare boards/zynqmp-ocm.dts --policies xen-4.7,xen-4.17 --workload sram-memcpy-unaligned
+  dom0sim compare boards/a64-sram.dts --workload sram-atomic --report /tmp/a64.html
 `;
 
 /** Parse `--policies`. */

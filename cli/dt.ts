@@ -47,7 +47,9 @@ Commands:
 
 Options:
   -o, --out FILE        output file; '-' writes to stdout (required)
-  -I, --include DIR     search directory for #include, /include/ and /incbin/ (repeatable)
+  -I, --include DIR     search directory for #include, /include/ and /incbin/ (repeatable);
+                        #include <...> then falls back to dom0sim's built-in dt-bindings
+                        headers (GIC, IRQ types, GPIO flags)
   -D, --define N[=V]    preprocessor definition (repeatable; __DTS__ is always defined)
   -@, --symbols         add /__symbols__ and give labelled nodes phandles (dtc -@)
   -s, --sort            sort reserve entries, properties and nodes (dtc -s)
@@ -69,8 +71,8 @@ Beyond dtc 1.6.1: label-relative references &{label/sub/path} (dtc 1.7 syntax) a
 Examples:
   dom0sim dt compile boards/qemu-virt.dts -o /tmp/virt.dtb
   dom0sim dt decompile /tmp/virt.dtb -o -
-  dom0sim dt compile boards/zynqmp-ocm.dts -I include -D USE_OCM=1 -@ -o /tmp/zynqmp.dtb
-  dom0sim dt decompile boards/a64-sram.dts -I include --sort -o /tmp/a64.sorted.dts
+  dom0sim dt compile boards/zynqmp-ocm.dts -D USE_OCM=1 -@ -o /tmp/zynqmp.dtb
+  dom0sim dt decompile boards/a64-sram.dts --sort -o /tmp/a64.sorted.dts
   dom0sim dt compile boards/qemu-virt.dts -Wno-reg_format -Wno-unit_address_format -o - > /tmp/virt.dtb
 `;
 

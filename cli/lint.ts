@@ -25,7 +25,8 @@ whose 4 KiB page exposes a neighbour, nodes hidden for PPIs, devices Xen keeps.
 Options:
   --policy LIST         policies to evaluate, comma-separated, or 'all' (default xen-4.17);
                         see 'dom0sim boot --list-policies'
-  -I, --include DIR     include directory for #include in DTS boards (repeatable)
+  -I, --include DIR     include directory for #include in DTS boards (repeatable; searched
+                        before the built-in dt-bindings headers)
   -D, --define N[=V]    preprocessor definition (repeatable)
   --json                print one JSON object (findings, counts, policies) instead of text
   -q, --quiet           hide info-level findings in the text report
@@ -36,8 +37,8 @@ Exit status: 0 no error-level finding; 1 an error-level finding; 2 bad input.
 Rules: docs/LINT.md.
 
 Examples:
-  dom0sim lint boards/a64-sram.dts -I include
-  dom0sim lint boards/zynqmp-ocm.dts -I include --policy all
+  dom0sim lint boards/a64-sram.dts
+  dom0sim lint boards/zynqmp-ocm.dts --policy all
   dom0sim lint boards/qemu-virt-sram.dts --policy xen-4.7,xen-4.17 --json
 `;
 

@@ -39,7 +39,8 @@ Options:
   --policy LIST         the policy for boots (one), or the policies for lint (comma-separated
                         or 'all'); default xen-4.17
   --workload NAME|FILE  what dom0 runs in boots (default: boot)
-  -I, --include DIR     include directory for #include in DTS boards (repeatable)
+  -I, --include DIR     include directory for #include in DTS boards (repeatable; searched
+                        before the built-in dt-bindings headers)
   -D, --define N[=V]    preprocessor definition (repeatable)
   --json                print one JSON line per board as it finishes, then a summary line
   -h, --help            this text
@@ -48,9 +49,9 @@ Exit status: 0 every board was scanned (faults and findings do not change it); 2
 board or argument was bad input; 3 dom0sim crashed on at least one board.
 
 Examples:
-  dom0sim scan boards -I include
-  dom0sim scan boards --lint -I include --json > lint.jsonl
-  dom0sim scan boards/qemu-virt-sram.dts boards/zynqmp-ocm.dts -I include --policy xen-4.7 --workload sram-memset
+  dom0sim scan boards
+  dom0sim scan boards --lint --json > lint.jsonl
+  dom0sim scan boards/qemu-virt-sram.dts boards/zynqmp-ocm.dts --policy xen-4.7 --workload sram-memset
 `;
 
 /** Every `.dts`/`.dtb` under `dir`, sorted, skipping hidden entries. */

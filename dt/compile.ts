@@ -51,6 +51,7 @@ import {
 } from "./livetree.ts";
 import { FDT_MAGIC, readDtb } from "./dtb_read.ts";
 import type { DeviceTree } from "./tree.ts";
+import { BUILTIN_HEADERS, BUILTIN_INCLUDE_DIR } from "./builtin_include.ts";
 
 /** Options for {@link compileDts} and {@link loadDeviceTree}. */
 export interface CompileOptions {
@@ -60,6 +61,12 @@ export interface CompileOptions {
   includeDirs?: string[];
   /** cpp `-D` definitions: `NAME` or `NAME=VALUE`. `__DTS__` is always defined. */
   defines?: string[];
+  /**
+   * Search dom0sim's own dt-bindings headers ({@link BUILTIN_HEADERS}) after every include
+   * directory, for `#include <...>` (default true; false is `cpp -nostdinc` exactly: only the
+   * directories given).
+   */
+  builtinIncludes?: boolean;
   /** `-@`: emit `/__symbols__` and give every labelled node a phandle. */
   symbols?: boolean;
   /** Run the C preprocessor: always, never, or when the source has directives (default). */
@@ -135,6 +142,19 @@ function toLatin1(input: string | Uint8Array): string {
 
 const noFiles = (_p: string): Uint8Array | undefined => undefined;
 
+const BUILTIN_PREFIX = BUILTIN_INCLUDE_DIR + "/";
+
+/** `readFile` that also serves the built-in headers under {@link BUILTIN_INCLUDE_DIR}. */
+function withBuiltinHeaders(
+  readFile: (path: string) => Uint8Array | undefined,
+): (path: string) => Uint8Array | undefined {
+  return (path) => {
+    if (!path.startsWith(BUILTIN_PREFIX)) return readFile(path);
+    const text = BUILTIN_HEADERS.get(path.slice(BUILTIN_PREFIX.length));
+    return text === undefined ? undefined : new TextEncoder().encode(text);
+  };
+}
+
 /** Compile DTS source like `dtc -I dts` (after cpp when needed): the tree and the messages. */
 export function compileDts(
   file: string,
@@ -147,9 +167,10 @@ export function compileDts(
   const notes: string[] = [];
   const useCpp = opts.cpp === true || ((opts.cpp ?? "auto") === "auto" && needsCpp(text));
   if (useCpp) {
+    const builtin = opts.builtinIncludes ?? true;
     const r = preprocess(file, text, {
-      readFile,
-      includeDirs,
+      readFile: builtin ? withBuiltinHeaders(readFile) : readFile,
+      includeDirs: builtin ? [...includeDirs, BUILTIN_INCLUDE_DIR] : includeDirs,
       defines: ["__DTS__", ...(opts.defines ?? [])],
     });
     text = r.text;
