@@ -301,7 +301,11 @@ export function run(argv: string[]): Promise<number> {
     );
   }
   // Everything is rendered before the first file is written.
-  const html = values.report !== undefined ? renderBootHtml(r, summary) : undefined;
+  const html = values.report !== undefined
+    ? renderBootHtml(r, summary, {
+      fixesTried: !values["no-verify"],
+    })
+    : undefined;
   if (values["dom0-dtb"] !== undefined) writeOutput(values["dom0-dtb"], r.xen.build.dtb);
   if (values.report !== undefined && html !== undefined) writeOutput(values.report, html);
   if (values.json) {

@@ -32,7 +32,12 @@ import {
 import { type Domain, PSR_GUEST64_INIT, vcpuidToVaffinity } from "./domain.ts";
 import { type FdtWriter, LibfdtSw } from "./fdt_writer.ts";
 import { gicv2MakeHwdomDtNode, v2mMappingLine } from "./gic_v2.ts";
-import { dom0RdistRegions, gicv3MakeHwdomDtNode, platformGetIrq } from "./gic_v3.ts";
+import {
+  dom0RdistRegions,
+  GICV3_GICR_SIZE,
+  gicv3MakeHwdomDtNode,
+  platformGetIrq,
+} from "./gic_v3.ts";
 import {
   kernelDecompress,
   kernelProbeImage,
@@ -905,8 +910,26 @@ class Dom0Builder {
     } catch (e) {
       if (!(e instanceof BuildError)) throw e;
       const m = /(-?\d+)$/.exec(e.message);
-      x.console.printk("Device tree generation failed (%d).\n", m ? Number(m[1]) : -22);
+      const rc = m ? Number(m[1]) : -22;
+      x.console.printk("Device tree generation failed (%d).\n", rc);
       if (!m) x.console.printk(XENLOG_ERR + "%s\n", e.message);
+      if (rc === -3 && !this.panicHint) {
+        // -FDT_ERR_NOSPACE: prepare_dtb_hwdom sizes dom0's tree as fdt_totalsize(host) +
+        // DOM0_FDT_EXTRA_SIZE, which the nodes Xen adds (one per vCPU in /cpus) can outgrow.
+        this.panicHint = `Device tree generation failed (-3, FDT_ERR_NOSPACE): Xen 4.17 gives ` +
+          `dom0's tree ${DOM0_FDT_EXTRA_SIZE} bytes more than the host DTB's total size, too ` +
+          `little for what it adds here (${this.d.vcpus.length} vCPUs in /cpus); lower ` +
+          "dom0_max_vcpus or pad the host DTB (dtc -p, U-Boot 'fdt resize')";
+      }
+      const gic = x.host.gic;
+      if (rc === -34 && gic.version === 3 && !this.panicHint) {
+        // gicv3_make_hwdom_dt_node: dom0's reg takes 1 + nr_regions host entries, and
+        // vgic_v3_domain_init asks one region more than the host has when they run out.
+        const have = gic.rdist.reduce((n, r) => n + Math.floor(r[1] / GICV3_GICR_SIZE), 0);
+        this.panicHint = `Device tree generation failed (-34): ${this.d.vcpus.length} vCPUs ` +
+          `need ${this.d.vcpus.length} GICv3 redistributors; the host's regions hold ${have} ` +
+          "(lower dom0_max_vcpus)";
+      }
       xenPanic(x.console, "Could not set up DOM0 guest OS", x.file, this.panicHint);
     }
   }

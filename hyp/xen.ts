@@ -371,6 +371,9 @@ function bootXenInner(machine: XenMachine, o: XenBootOptions): XenInstance {
   const file = o.hostDtbFile ?? "host.dtb";
   const policy = resolvePolicy(o.policy);
   const tree = readDtb(o.hostDtb, file);
+  // fdt_totalsize(): the blob's size as Xen sees it (boot_fdt_info, prepare_dtb_hwdom), which
+  // counts the free space a loader left after the blocks (QEMU's -dtb, U-Boot's fdt resize).
+  const fdtTotalsize = new DataView(o.hostDtb.buffer, o.hostDtb.byteOffset).getUint32(4);
   const cpuf = machine.cpu ?? CORTEX_A57_FEATURES;
 
   // Boot images: Xen and the DTB are boot modules known to the loader, not to the tree.
@@ -383,7 +386,7 @@ function bootXenInner(machine: XenMachine, o: XenBootOptions): XenInstance {
       xenSize: o.xenImageSize ?? DEBIAN_XEN_IMAGE_SIZE,
       fdtStart: o.hostDtbAddress ??
         Math.ceil((ramBase + Math.min(Math.floor(ramSize / 2), 128 * MB)) / (2 * MB)) * (2 * MB),
-      fdtSize: o.hostDtb.length,
+      fdtSize: fdtTotalsize,
     };
   }, file);
   const xenStart = bi.modules[0].start;
@@ -438,7 +441,7 @@ function bootXenInner(machine: XenMachine, o: XenBootOptions): XenInstance {
     reserved,
     geo,
     irqs,
-    hostFdtSize: o.hostDtb.length,
+    hostFdtSize: fdtTotalsize,
     xenStext: xenStart,
     xenTextSize: o.xenTextSize ?? DEBIAN_XEN_TEXT_SIZE,
     cpus,

@@ -295,6 +295,20 @@ export function qemuDtbAddress(ram: { start: number; end: number }[]): number {
   return Math.ceil((base + Math.min(Math.floor(size / 2), 128 * MB)) / (2 * MB)) * (2 * MB);
 }
 
+/**
+ * The blob QEMU hands the kernel for `-dtb FILE` (device_tree.c `load_device_tree`): the file
+ * opened into a buffer of (size + 10000) × 2 bytes "to give enough room for manipulation", so
+ * `totalsize` counts that free space — which Xen's dom0 tree budget (host totalsize +
+ * DOM0_FDT_EXTRA_SIZE) depends on. The blocks stay where dtc put them; the rest is zeros.
+ */
+export function qemuDtbOpen(blob: Uint8Array): Uint8Array {
+  const size = (blob.length + 10000) * 2;
+  const out = new Uint8Array(size);
+  out.set(blob);
+  new DataView(out.buffer).setUint32(4, size);
+  return out;
+}
+
 function splitLines(bytes: number[]): string[] {
   const text = String.fromCharCode(...bytes);
   const lines = text.split("\n");
@@ -329,9 +343,9 @@ export function bootBoard(file: string, bytes: Uint8Array, opts: BootBoardOption
   const workload = opts.workload ?? "boot";
   const initrd = encodeInitrd(workload);
   const mods = prepareModules(tree, machine, initrd);
-  const hostDtb = isDtb && !mods.changed && !opts.editTree && memNotes.length === 0
-    ? bytes
-    : writeDtb(tree);
+  const hostDtb = qemuDtbOpen(
+    isDtb && !mods.changed && !opts.editTree && memNotes.length === 0 ? bytes : writeDtb(tree),
+  );
   const dtbAddress = qemuDtbAddress(machine.ram);
   const inRam = (a: number, n: number) => machine.ram.some((r) => a >= r.start && a + n <= r.end);
   if (!inRam(dtbAddress, hostDtb.length)) {

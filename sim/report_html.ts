@@ -217,7 +217,7 @@ function memoryTable(s: BootSummary, prefix: string): string {
   );
 }
 
-function faultsSection(run: BootRun, s: BootSummary): string {
+function faultsSection(run: BootRun, s: BootSummary, opts: HtmlOptions): string {
   if (s.faults.length === 0) return `<p>No faults: dom0 ran the workload without one.</p>`;
   const items = s.faults.map((f, i) => {
     const ipa = faultIpa(run, f);
@@ -225,7 +225,11 @@ function faultsSection(run: BootRun, s: BootSummary): string {
       ? "<li>no suggestion</li>"
       : f.fixes.map((x) =>
         `<li><span class="${x.verified ? "verified" : "unverified"}">${
-          x.verified ? "✔ verified by a second boot" : "not verified"
+          x.verified
+            ? "✔ verified by a second boot"
+            : opts.fixesTried === false
+            ? "not tried: --no-verify"
+            : "not confirmed by a second boot"
         }</span>: ${esc(x.change)}<br><code>${esc(x.how)}</code></li>`
       ).join("");
     return `<h3 id="fault-${i + 1}">Fault ${i + 1}: ${esc(f.routine)} — ${esc(f.insn)} at ${
@@ -299,7 +303,12 @@ function consoles(run: BootRun): string {
 }
 
 /** The body of one run: map, tables, consoles. `prefix` keeps ids unique on a page. */
-function runSection(run: BootRun, s: BootSummary, prefix: string): string {
+function runSection(
+  run: BootRun,
+  s: BootSummary,
+  prefix: string,
+  opts: HtmlOptions = {},
+): string {
   const faults: SvgFault[] = [];
   s.faults.forEach((f, i) => {
     const ipa = faultIpa(run, f);
@@ -354,7 +363,7 @@ ${legend()}
 ${memoryTable(s, prefix)}
 ${domUs}
 <h2>Faults (${s.faults.length})</h2>
-${faultsSection(run, s)}
+${faultsSection(run, s, opts)}
 <h2>Cost per device</h2>
 ${costTable(s)}
 <h2>Consoles</h2>
@@ -405,8 +414,14 @@ function outcomeText(s: BootSummary): string {
   }</span>${s.reason ? `: ${esc(s.reason)}` : ""}`;
 }
 
+/** Options of {@link renderBootHtml}. */
+export interface HtmlOptions {
+  /** False when the suggested fixes were not tried by booting again (`--no-verify`). */
+  fixesTried?: boolean;
+}
+
 /** The HTML report of one boot. */
-export function renderBootHtml(run: BootRun, s: BootSummary): string {
+export function renderBootHtml(run: BootRun, s: BootSummary, opts: HtmlOptions = {}): string {
   const header = `<h1>dom0sim ${esc(s.version)}: ${esc(s.board)}</h1>
 <div class="meta">policy <b>${esc(s.policy.name)}</b>${
     s.policy.proposed ? " (proposed, not in Xen)" : ""
@@ -416,7 +431,9 @@ export function renderBootHtml(run: BootRun, s: BootSummary): string {
   return page(
     `dom0sim: ${s.board} (${s.policy.name}, ${s.workload})`,
     header,
-    `<section id="run" data-policy="${esc(s.policy.name)}">${runSection(run, s, "run")}</section>`,
+    `<section id="run" data-policy="${esc(s.policy.name)}">${
+      runSection(run, s, "run", opts)
+    }</section>`,
   );
 }
 

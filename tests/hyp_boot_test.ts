@@ -12,6 +12,7 @@ import { checkIsolation } from "../hyp/isolation.ts";
 import { SparseMemory } from "../hyp/machine.ts";
 import { describePolicies, POLICIES } from "../hyp/policy.ts";
 import { bootXen, type XenBootOptions } from "../hyp/xen.ts";
+import { qemuDtbOpen } from "../sim/boot.ts";
 import { bootDir, GOLDEN, kernelImageHeader } from "./hyp_helpers.ts";
 
 const BASE = `${GOLDEN}/virt-gicv3`;
@@ -172,11 +173,30 @@ rejects(
 rejects(
   "a dom0 tree that does not fit Xen's buffer (128 vCPUs)",
   () => {},
-  /Could not set up DOM0 guest OS/,
+  /Could not set up DOM0 guest OS: Device tree generation failed \(-34\): 128 vCPUs need 128 GICv3 redistributors; the host's regions hold 123/,
   {
     extraXenArgs: "dom0_max_vcpus=128",
   },
 );
+
+Deno.test("Xen budgets dom0's tree from the host DTB's totalsize: QEMU's -dtb free space fits 16 vCPUs", () => {
+  // A packed blob leaves DOM0_FDT_EXTRA_SIZE (144 bytes): 16 vCPUs' /cpus nodes do not fit...
+  throws(
+    () => boot(golden(), { extraXenArgs: "dom0_max_vcpus=16" }),
+    (e: unknown) => e instanceof InputError && /FDT_ERR_NOSPACE/.test(e.message),
+  );
+  // ...the blob QEMU hands over for -dtb ((size + 10000) x 2 bytes) leaves room for them.
+  const mem = new SparseMemory();
+  mem.write(0x49000000, kernelImageHeader(0));
+  const blob = qemuDtbOpen(writeDtb(golden()));
+  const xen = bootXen({ mem }, {
+    hostDtb: blob,
+    hostDtbFile: "host.dtb",
+    extraXenArgs: "dom0_max_vcpus=16",
+  });
+  equal(xen.dom0.vcpus.length, 16);
+  equal(readDtb(xen.build.dtb, "dom0.dtb").lookup("/cpus")!.children.length, 16);
+});
 
 Deno.test("a Xen panic prints Xen's banner before the InputError", () => {
   const t = golden();
