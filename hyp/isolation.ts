@@ -146,13 +146,9 @@ export function checkIsolation(x: XenCore): Violation[] {
     if (v.known || v.invariant === 3 || v.invariant === 5) continue;
     const d = x.domains.get(v.domid);
     if (!d?.hardware) continue;
-    // The record that holds the IPA now is the last one made over it.
-    const m = d.mappings.findLast((r) =>
-      !r.removed && r.ipa <= v.ipa && v.ipa + v.size <= r.ipa + r.size
-    );
-    if (m && m.source.startsWith("/") && m.type.startsWith("p2m_mmio")) {
-      v.known = KNOWN_TRUSTED_HOST_DT;
-    }
+    // The leaf run may join the mappings of several adjacent nodes: every part of it must come
+    // from a host-DT node's MMIO mapping (the record that holds an IPA now is the last made).
+    if (coveredByHostDtMmio(d, v.ipa, v.ipa + v.size)) v.known = KNOWN_TRUSTED_HOST_DT;
   }
 
   const doms = [...ramUsers.entries()];
@@ -174,6 +170,24 @@ export function checkIsolation(x: XenCore): Violation[] {
     }
   }
   return out;
+}
+
+/** Whether every IPA in [s, e) is held, as of now, by a mapping Xen made for a host-DT node. */
+function coveredByHostDtMmio(d: Domain, s: number, e: number): boolean {
+  const ms = d.mappings;
+  let at = s;
+  while (at < e) {
+    let i = ms.length - 1;
+    while (i >= 0 && (ms[i].removed || ms[i].ipa > at || at >= ms[i].ipa + ms[i].size)) i--;
+    if (i < 0 || !ms[i].source.startsWith("/") || !ms[i].type.startsWith("p2m_mmio")) return false;
+    // It holds up to its end, or up to where a later mapping takes over.
+    let next = ms[i].ipa + ms[i].size;
+    for (let j = i + 1; j < ms.length; j++) {
+      if (!ms[j].removed && ms[j].ipa > at && ms[j].ipa < next) next = ms[j].ipa;
+    }
+    at = next;
+  }
+  return true;
 }
 
 function checkDomain(
@@ -199,6 +213,13 @@ function checkDomain(
     size: number,
     message: string,
   ) => out.push({ invariant, domid: d.domid, ipa, pa, size, message });
+  // Where MMIO may be mapped without breaking invariant 3: the iomem permissions, the GIC
+  // frames Xen maps itself and /reserved-memory — as one set, since a leaf run can span
+  // adjacent regions of different kinds (a reserved carve-out next to a permitted device).
+  const mmioAllowed = new Rangeset();
+  for (const set of [d.iomemCaps, gicExtraPa, reservedRam]) {
+    for (const r of set.ranges()) mmioAllowed.add(r.s, r.e);
+  }
   const proposedExec = new Rangeset();
   for (const m of d.mappings) {
     if (!m.removed && m.proposed && !m.xn && m.type.startsWith("p2m_mmio")) {
@@ -288,10 +309,7 @@ function checkDomain(
         // also when they lie outside RAM (an OCRAM or a VRAM carve-out): not a breach.
         const s0 = firstPfn;
         const e0 = firstPfn + nPages - 1;
-        if (
-          !d.iomemCaps.containsRange(s0, e0) && !gicExtraPa.containsRange(s0, e0) &&
-          !reservedRam.containsRange(s0, e0)
-        ) {
+        if (!mmioAllowed.containsRange(s0, e0)) {
           v(
             3,
             segIpa,

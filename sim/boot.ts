@@ -186,7 +186,8 @@ function prepareModules(
   initrd: Uint8Array,
 ): {
   fw: Omit<FirmwareInfo, "dtbAddress" | "dtbSize">;
-  blobs: { address: number; data: Uint8Array }[];
+  /** What the loader writes: `data` at `address`, in a module of `size` bytes (the rest zero). */
+  blobs: { address: number; data: Uint8Array; size: number }[];
   changed: boolean;
 } {
   let chosen = tree.root.child("chosen");
@@ -202,7 +203,7 @@ function prepareModules(
   let kernel = chosen.children.find((c) => isModule(c, "kernel")) ?? null;
   let ramdisk = chosen.children.find((c) => isModule(c, "ramdisk")) ?? null;
   const modules: FirmwareInfo["modules"] = [];
-  const blobs: { address: number; data: Uint8Array }[] = [];
+  const blobs: { address: number; data: Uint8Array; size: number }[] = [];
   void mods;
 
   if (!kernel) {
@@ -243,6 +244,7 @@ function prepareModules(
   blobs.push({
     address: k.address,
     data: makeImageHeader({ textOffset: 0, imageSize: imageSizeFor(k.size) }),
+    size: k.size,
   });
 
   let ramdiskAdded = false;
@@ -265,8 +267,6 @@ function prepareModules(
     size = initrd.length;
     changed = true;
   }
-  const padded = new Uint8Array(size);
-  padded.set(initrd);
   modules.push({
     kind: "ramdisk",
     path: ramdisk.path,
@@ -274,7 +274,8 @@ function prepareModules(
     size,
     added: ramdiskAdded,
   });
-  blobs.push({ address: r.address, data: padded });
+  // The module's bytes past the workload stay zero (fresh memory): nothing to allocate for them.
+  blobs.push({ address: r.address, data: initrd, size });
   return { fw: { modules, notes }, blobs, changed };
 }
 
@@ -356,12 +357,12 @@ export function bootBoard(file: string, bytes: Uint8Array, opts: BootBoardOption
   }
   machine.mem.write(dtbAddress, hostDtb);
   for (const [i, b] of mods.blobs.entries()) {
-    if (!inRam(b.address, b.data.length)) {
+    if (!inRam(b.address, Math.max(b.size, b.data.length))) {
       const m = mods.fw.modules[i];
       throw new InputError(
         m?.path ?? "/chosen",
         `Boot module (${m?.kind ?? "module"}) at 0x${b.address.toString(16)}-0x${
-          (b.address + b.data.length).toString(16)
+          (b.address + Math.max(b.size, b.data.length)).toString(16)
         } is not in RAM, so the bootloader cannot load it`,
       );
     }

@@ -113,7 +113,8 @@ function idRegisters(
   gic: Record<number, number> | undefined,
 ): Record<number, number> | undefined {
   const id = n.isCompatible("arm,primecell") ? primecellPeriphid(n.compatible()) : undefined;
-  if (id === undefined) return gic;
+  // A window smaller than the 32 bytes of ID registers has none where the AMBA bus reads them.
+  if (id === undefined || size < 0x20) return gic;
   return { ...gic, ...primecellIdRegisters(id, size) };
 }
 
