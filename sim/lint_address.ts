@@ -247,6 +247,29 @@ export function overlapFindings(map: AddressMap): Finding[] {
           });
           continue;
         }
+        // One device wholly inside another's registers is usually a sub-block by design (an
+        // MDIO bus inside an Ethernet MAC, a sensor inside a clock controller): harmless while
+        // both stay in dom0, a leak once one of them is passed through.
+        const nested = kinds === "device+device" && (
+          second.end <= first.end || (first.start === second.start && first.end <= second.end)
+        );
+        if (nested) {
+          const [inner, outer] = second.end <= first.end ? [second, first] : [first, second];
+          out.push({
+            rule: "reg-overlap",
+            severity: "warning",
+            node: second.path,
+            related: [first.path],
+            address: hexAddr(lo),
+            message,
+            why: `${inner.path} lies wholly inside the registers of ${outer.path}, usually a ` +
+              "sub-block by design (an MDIO bus inside an Ethernet MAC, a sensor inside a clock " +
+              "block); Xen maps both into dom0, but whichever domain gets one of them through " +
+              "passthrough can reach the other's registers",
+            fix: "nothing while both stay in dom0; pass them through together or not at all",
+          });
+          continue;
+        }
         out.push({
           rule: "reg-overlap",
           severity: "error",

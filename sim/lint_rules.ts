@@ -96,7 +96,9 @@ export const LINT_RULES: readonly LintRule[] = [
       "no-map reserved-memory region carves out is also RAM to Xen and Linux: Xen may give the " +
       "pages to dom0 as RAM and Linux maps them in its linear map as Normal WB, a cacheable " +
       "alias of the device (mismatched memory attributes). Overlapping reserved-memory " +
-      "regions are a warning. Registers shared by design (two nodes with the same reg, or a " +
+      "regions, and a device wholly inside another device's registers (a sub-block such as " +
+      "an MDIO bus in an Ethernet MAC: fine in dom0, a leak once one is passed through), are " +
+      "warnings. Registers shared by design (two nodes with the same reg, or a " +
       "device inside a simple-bus/simple-mfd/syscon container's reg) are info.",
     source:
       "Xen bootfdt.c / domain_build.c allocate_memory_11; Linux of_reserved_mem.c (no-map); " +

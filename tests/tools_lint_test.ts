@@ -114,7 +114,7 @@ Deno.test("lintBoard() subpage-mmio: the A64 board's uart1 shares Xen's console 
   assert.equal(r.exitCode, 1);
 });
 
-Deno.test("lintBoard() reg-overlap: device/device and device/RAM are errors, reserved/reserved a warning, shared registers info, a no-map carve-out is clean", () => {
+Deno.test("lintBoard() reg-overlap: device/device and device/RAM are errors, a device inside a device and reserved/reserved warnings, shared registers info, a no-map carve-out is clean", () => {
   const r = lint("boards/lint/reg-overlap.dts");
   assert.deepEqual(of(r, "reg-overlap"), [
     "error /codec@9000800",
@@ -122,8 +122,10 @@ Deno.test("lintBoard() reg-overlap: device/device and device/RAM are errors, res
     "error /sram@7fe00000",
     "info /led@9100008,1",
     "info /rtc@9200040",
+    "warning /mdio@9300400",
     "warning /reserved-memory/firmware@7ff80000",
   ]);
+  assert.match(one(r, "reg-overlap", "/mdio@9300400").why, /wholly inside .*ethernet@9300000/);
   assert.match(one(r, "reg-overlap", "/led@9100008,1").why, /same registers/);
   assert.match(one(r, "reg-overlap", "/rtc@9200040").why, /sys-ctrl@9200000 is a container/);
   assert.deepEqual(one(r, "reg-overlap", "/codec@9000800").related, ["/spi@9000000"]);
