@@ -96,11 +96,13 @@ export function checkIsolation(x: XenCore): Violation[] {
   const out: Violation[] = [];
   const g = x.host.gic;
   const forbidden: { s: number; e: number; what: string }[] = [];
+  // The distributor is the architectural frame Xen maps and emulates (SZ_64K on GICv3, one
+  // page on GICv2: gicv3_init / gicv2_init map that much whatever size the tree's reg claims).
   if (g.version === 3) {
-    forbidden.push({ s: g.dbase, e: g.dbase + g.dsize, what: "GICD" });
+    forbidden.push({ s: g.dbase, e: g.dbase + 0x10000, what: "GICD" });
     for (const [b, sz] of g.rdist) forbidden.push({ s: b, e: b + sz, what: "GICR" });
   } else {
-    forbidden.push({ s: g.dbase, e: g.dbase + g.dsize, what: "GICD" });
+    forbidden.push({ s: g.dbase, e: g.dbase + PAGE_SIZE, what: "GICD" });
     forbidden.push({ s: g.hbase, e: g.hbase + 0x1000, what: "GICH" });
   }
   const xenImage = x.bi.modules.find((m) => m.kind === "xen")!;

@@ -112,6 +112,22 @@ export interface AllocEvent {
   who?: string;
 }
 
+/**
+ * `alloc_boot_pages` found no boot region for the request: Xen 4.17 hits `BUG()` there
+ * (common/page_alloc.c), which crashes the boot. The tree left no free RAM that big — its
+ * reserved regions, the boot modules and Xen's image cover the rest.
+ */
+export class BootMemoryExhausted extends Error {
+  /** Pages asked for, their alignment in pages, and what for. */
+  constructor(readonly nr: number, readonly align: number, readonly who?: string) {
+    super(
+      `alloc_boot_pages: no free boot memory region holds ${nr} page(s)` +
+        (align > 1 ? ` aligned to ${align} pages` : "") + (who ? ` (${who})` : ""),
+    );
+    this.name = "BootMemoryExhausted";
+  }
+}
+
 /** Xen's boot allocator + buddy heap over a single NUMA node. */
 export class PageAllocator {
   /** Boot allocator regions [s, e) in MFNs, sorted. */
@@ -200,7 +216,7 @@ export class PageAllocator {
       if (this.recordHistory) this.history.push({ op: "boot-alloc", mfn: pg, order: nr, who });
       return pg;
     }
-    throw new Error("alloc_boot_pages: out of boot memory");
+    throw new BootMemoryExhausted(nr, align, who);
   }
 
   /** `end_boot_allocator`: hand every boot region to the buddy heap. */

@@ -25,7 +25,7 @@ import { IrqTable } from "./irq.ts";
 import { CORTEX_A57_FEATURES, type CpuFeatures, type HostMemory } from "./machine.ts";
 import { P2m, type P2mType, setupVirtPaging } from "./p2m.ts";
 import { s2MemAttrName } from "../arch/arm64/stage2_descriptor.ts";
-import { PAGE_SIZE } from "./page_alloc.ts";
+import { BootMemoryExhausted, PAGE_SIZE } from "./page_alloc.ts";
 import { DEFAULT_POLICY, findPolicy, type Policy, type PolicyName } from "./policy.ts";
 import { defaultRegistry } from "./registry.ts";
 import { discoverHost, setupMemory } from "./setup.ts";
@@ -354,6 +354,14 @@ export function bootXen(machine: XenMachine, o: XenBootOptions): XenInstance {
     // Xen touched machine memory that is not there: the host tree calls RAM what the machine
     // has no RAM for (a device placed inside a memory bank without a no-map reservation, say).
     // Real Xen would corrupt a device or take an external abort; report the inconsistency.
+    if (e instanceof BootMemoryExhausted) {
+      // BUG() in alloc_boot_pages: Xen prints "Xen BUG at page_alloc.c:440" and dies.
+      throw new InputError(
+        o.hostDtbFile ?? "host.dtb",
+        `Xen BUG at page_alloc.c:440: ${e.message}: the memory banks minus /reserved-memory, ` +
+          "/memreserve/, the boot modules and Xen's image leave too little free RAM",
+      );
+    }
     if (e instanceof Error && e.name === "BusError" && "pa" in e) {
       const pa = Number((e as Error & { pa: number }).pa);
       throw new InputError(

@@ -109,6 +109,9 @@ export function fixupMemory(tree: DeviceTree, opts: MemoryFixupOptions = {}): st
   }
   const ac = childAddrCells(root, { flavor: "linux" });
   const sc = childSizeCells(root, { flavor: "linux" });
+  // U-Boot reads them with libfdt's fdt_address_cells/fdt_size_cells, which refuse counts
+  // above FDT_MAX_NCELLS (4) — and a size needs at least one cell: no fix-up then.
+  if (ac < 1 || ac > 4 || sc < 1 || sc > 4) return [];
   const maxAddr = ac >= 2 ? SEARCH_END : 2 ** (32 * ac);
   const maxSize = sc >= 2 ? SEARCH_END : 2 ** (32 * sc) - 0x1000;
   const busy = occupied(tree);
