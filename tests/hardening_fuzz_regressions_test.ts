@@ -1,7 +1,7 @@
 // Defects the long boot fuzz found (scripts/fuzz_run.ts boot, 20 000 inputs), each fixed and
 // held here twice: by its seed (the mutated tree the fuzzer built) and by a hand-made tree that
 // isolates the cause.
-import { deepStrictEqual, equal, ok, throws } from "node:assert/strict";
+import { deepStrictEqual, equal, throws } from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { Node, Property, stringsBytes, u32Bytes } from "../dt/tree.ts";
 import { InputError } from "../errors.ts";
