@@ -155,6 +155,22 @@ export function bootFdtInfo(
       const start = readCells(p.value, i * one, ac);
       const size = readCells(p.value, i * one + ac, sc);
       if (!size) continue;
+      if (into === bi.mem) {
+        // No arm64 descriptor without FEAT_LPA holds an output address past 48 bits, so no RAM
+        // there can get a directmap or a p2m entry. Xen 4.17 does not check the banks; it fails
+        // later while mapping or allocating for them (its frametable spans every bank).
+        const s64 = cells64(p.value, i * one, ac);
+        const e64 = s64 + cells64(p.value, i * one + ac, sc);
+        if (e64 > 1n << 48n) {
+          throw new InputError(
+            node.path,
+            `RAM bank 0x${s64.toString(16)}-0x${e64.toString(16)} ends beyond the 48-bit ` +
+              "physical address space: no arm64 translation table (4 KiB granule, no FEAT_LPA) " +
+              "can map it, so Xen cannot set up its directmap and frametable for it (Xen 4.17 " +
+              "does not check the banks and fails in setup_mm)",
+          );
+        }
+      }
       into.push({ start, size, type, node: node.path });
     }
   };
@@ -386,6 +402,16 @@ function setupDirectmapCheck(mem: MemBank[], file: string): void {
     }
     if (nr > 0) mapped.push({ s: base, e: base + nr, bank: b });
   }
+}
+
+/** `dt_read_number` exactly: the last two of `n` cells at cell `start`, as a 64-bit value. */
+function cells64(v: Uint8Array, start: number, n: number): bigint {
+  let x = 0n;
+  for (let i = Math.max(0, n - 2); i < n; i++) {
+    const o = (start + i) * 4;
+    x = (x << 32n) | BigInt(((v[o] << 24) | (v[o + 1] << 16) | (v[o + 2] << 8) | v[o + 3]) >>> 0);
+  }
+  return x;
 }
 
 function cellsOr(n: Node, name: string, dflt: number): number {

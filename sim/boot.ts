@@ -167,6 +167,9 @@ function setModuleReg(chosen: Node, n: Node, address: number, size: number): voi
 /** The first RAM bank of the tree (a rough read; Xen's own parse is authoritative). */
 function firstRam(m: Machine): { start: number; end: number } {
   if (m.ram.length === 0) {
+    // A memory node whose reg cannot be placed (past the physical address space, untranslatable).
+    const bad = m.nodes.find((n) => n.note !== undefined && /^\/memory(@|$)/.test(n.path));
+    if (bad) throw new InputError(bad.path, `The board's RAM cannot be placed: ${bad.note}`);
     throw new InputError("/", 'The board has no memory node (device_type = "memory")');
   }
   // A loader puts the modules where they fit: the first bank with room for the default kernel

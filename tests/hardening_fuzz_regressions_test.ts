@@ -10,6 +10,7 @@ import { bootChecked } from "../sim/invariants.ts";
 import { runFuzz } from "../scripts/fuzz_runner.ts";
 import { readDtb } from "../dt/dtb_read.ts";
 import { fixupMemory } from "../sim/memory_fixup.ts";
+import { bootFdtInfo } from "../hyp/bootfdt.ts";
 
 const GOLDEN = new URL("./fixtures/golden/virt-gicv3/xen-input.dtb", import.meta.url).pathname;
 const golden = () => new Uint8Array(readFileSync(GOLDEN));
@@ -18,8 +19,9 @@ Deno.test("fuzz boot seeds that once crashed, hung or broke an invariant now end
   // 3836: PrimeCell window of 3 bytes; 4070, 18323: ramdisk module of 2^59 bytes; 6348: a leaf
   // run over /reserved-memory and a permitted device; 17442: a host-DT node over Xen's image;
   // 21783: root #address-cells 0x9c000002 (hung the memory fix-up); 28142: reserved-memory
-  // covering all RAM (alloc_boot_pages); 37151: a GIC reg claiming a 624 GiB distributor.
-  for (const seed of [3836, 4070, 6348, 17442, 18323, 21783, 28142, 37151]) {
+  // covering all RAM (alloc_boot_pages); 37151: a GIC reg claiming a 624 GiB distributor;
+  // 54777: RAM banks at 2^62 and 2^63 (ran Xen's boot allocator out of JS heap).
+  for (const seed of [3836, 4070, 6348, 17442, 18323, 21783, 28142, 37151, 54777]) {
     const r = await runFuzz("boot", seed, 1, { timeoutMs: 30_000, jobs: 1 });
     deepStrictEqual([r.defects, r.hangs], [[], []], `seed ${seed}`);
   }
@@ -105,4 +107,32 @@ Deno.test("isolation: the GICD is the 64 KiB frame Xen maps, whatever size the G
     },
   });
   equal(c.violations.length, 0, JSON.stringify(c.violations));
+});
+
+Deno.test("a RAM bank past the physical address space is one exact error line, from Xen or the machine", () => {
+  // Xen's own parse of the banks (bootFdtInfo), for a tree whose machine dom0sim could build.
+  const tree = readDtb(golden(), "virt.dtb");
+  const m = tree.root.children.find((n) => n.name.startsWith("memory"))!;
+  m.setProp(new Property("reg", u32Bytes([0, 0x40000000, 0, 0x80000000, 0x40000000, 2, 0, 1])));
+  throws(
+    () => bootFdtInfo(tree, { xenStart: 0x40200000, xenSize: 0x200000, fdtStart: 0, fdtSize: 0 }),
+    (e) =>
+      e instanceof InputError &&
+      /RAM bank 0x4000000000000002-0x4000000000000003 ends beyond the 48-bit physical/.test(
+        e.message,
+      ),
+  );
+  // The whole boot: the machine cannot place that RAM, and says which node and why.
+  throws(
+    () =>
+      bootBoard("virt.dtb", golden(), {
+        editTree: (t) => {
+          const mem = t.root.children.find((n) => n.name.startsWith("memory"))!;
+          mem.setProp(new Property("reg", u32Bytes([0x40000000, 2, 0, 0x10000000])));
+        },
+      }),
+    (e) =>
+      e instanceof InputError && /memory@40000000: error: The board's RAM cannot be placed: /
+        .test(e.message),
+  );
 });
