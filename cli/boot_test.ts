@@ -2,19 +2,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { InputError } from "../errors.ts";
+import { errorLine } from "./test_util.ts";
 import { checkDom0Mem, checkOutputs, checkXenArgs, loadLatencies, loadWorkload } from "./boot.ts";
-
-/** The one line an InputError prints, or "no error". */
-function line(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof InputError, String(e));
-    return e.line();
-  }
-  return "no error";
-}
 
 /** Write `files` into a fresh directory; returns its path. */
 function files(contents: Record<string, string>): string {
@@ -37,14 +26,17 @@ Deno.test("loadWorkload() parses a JSON scenario file (it used to hand the text 
     assert.ok(typeof w === "object" && w.name === "zero" && w.ops.length === 1);
     assert.equal(loadWorkload("sram-memset"), "sram-memset");
     assert.equal(
-      line(() => loadWorkload(`${d}/bad.json`)),
+      errorLine(() => loadWorkload(`${d}/bad.json`)),
       `${d}/bad.json:2:10: error: invalid JSON: Unexpected end of input`,
     );
     assert.equal(
-      line(() => loadWorkload(`${d}/schema.json`)),
+      errorLine(() => loadWorkload(`${d}/schema.json`)),
       `${d}/schema.json: ops[0].size: error: "size" must be 1, 2, 4 or 8`,
     );
-    assert.match(line(() => loadWorkload("nope")), /^--workload: error: unknown workload 'nope'/);
+    assert.match(
+      errorLine(() => loadWorkload("nope")),
+      /^--workload: error: unknown workload 'nope'/,
+    );
   } finally {
     fs.rmSync(d, { recursive: true, force: true });
   }
@@ -72,7 +64,7 @@ Deno.test("loadLatencies() names the JSON path of every schema violation", () =>
       ["rw.json", 'read: error: "read" must be an object of cycles per memory type'],
     ];
     for (const [f, msg] of want) {
-      const got = line(() => loadLatencies(`${d}/${f}`));
+      const got = errorLine(() => loadLatencies(`${d}/${f}`));
       assert.ok(got.startsWith(`${d}/${f}: ${msg}`), got);
     }
   } finally {
@@ -82,7 +74,7 @@ Deno.test("loadLatencies() names the JSON path of every schema violation", () =>
 
 Deno.test("checkDom0Mem() refuses 0, garbage, partial pages and sizes beyond 52 bits", () => {
   for (const ok of ["512M", "1G", "131072", "0x80000", "4k", "2T"]) {
-    assert.equal(line(() => checkDom0Mem(ok)), "no error", ok);
+    assert.equal(errorLine(() => checkDom0Mem(ok)), "no error", ok);
   }
   const bad: [string, RegExp][] = [
     ["0", /must be more than 0/],
@@ -97,7 +89,7 @@ Deno.test("checkDom0Mem() refuses 0, garbage, partial pages and sizes beyond 52 
     ["99999999999T", /more than a 52-bit physical address space/],
   ];
   for (const [v, re] of bad) {
-    const got = line(() => checkDom0Mem(v));
+    const got = errorLine(() => checkDom0Mem(v));
     assert.match(got, /^--dom0-mem: error: /, v);
     assert.match(got, re, v);
   }
@@ -110,25 +102,30 @@ Deno.test("checkXenArgs() refuses values Xen rejects and warns about keys Xen do
     `--xen-args: warning: Xen prints 'parameter "foo" unknown!' and ignores it`,
   ]);
   assert.equal(
-    line(() => checkXenArgs("dom0_max_vcpus=abc")),
+    errorLine(() => checkXenArgs("dom0_max_vcpus=abc")),
     '--xen-args: error: parameter "dom0_max_vcpus" has invalid value "abc" (Xen would print ' +
       "this and ignore it)",
   );
-  assert.match(line(() => checkXenArgs("dom0_mem=garbage")), /parameter "dom0_mem" has invalid/);
+  assert.match(
+    errorLine(() => checkXenArgs("dom0_mem=garbage")),
+    /parameter "dom0_mem" has invalid/,
+  );
   assert.equal(
-    line(() => checkXenArgs("=1")),
+    errorLine(() => checkXenArgs("=1")),
     "--xen-args: error: expected KEY or KEY=VALUE, got '=1'",
   );
 });
 
 Deno.test("checkOutputs() refuses '-' and two outputs naming the same file", () => {
-  assert.equal(line(() => checkOutputs([["--report", undefined, false]])), "no error");
+  assert.equal(errorLine(() => checkOutputs([["--report", undefined, false]])), "no error");
   assert.match(
-    line(() => checkOutputs([["--dom0-dtb", "-", true]])),
+    errorLine(() => checkOutputs([["--dom0-dtb", "-", true]])),
     /^--dom0-dtb: error: '-' \(stdout\) already carries/,
   );
   assert.equal(
-    line(() => checkOutputs([["--dom0-dtb", "/dev/null", true], ["--report", "/dev/null", false]])),
+    errorLine(() =>
+      checkOutputs([["--dom0-dtb", "/dev/null", true], ["--report", "/dev/null", false]])
+    ),
     "--report: error: '/dev/null' is already the output of --dom0-dtb",
   );
 });

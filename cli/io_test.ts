@@ -2,19 +2,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { InputError } from "../errors.ts";
+import { errorLine } from "./test_util.ts";
 import { checkOutputPath, parseJsonText, usageText } from "./io.ts";
-
-/** The one line an InputError prints, or "no error". */
-function line(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof InputError, String(e));
-    return e.line();
-  }
-  return "no error";
-}
 
 Deno.test("parseJsonText() locates a syntax error at FILE:LINE:COL on one line", () => {
   assert.deepEqual(parseJsonText("w.json", '{"a": [1, 2]}'), { a: [1, 2] });
@@ -31,7 +20,7 @@ Deno.test("parseJsonText() locates a syntax error at FILE:LINE:COL on one line",
     ],
   ];
   for (const [text, want] of cases) {
-    const got = line(() => parseJsonText("w.json", text));
+    const got = errorLine(() => parseJsonText("w.json", text));
     assert.equal(got, want, JSON.stringify(text));
     assert.equal(got.split("\n").length, 1);
   }
@@ -44,23 +33,23 @@ Deno.test("checkOutputPath() refuses missing directories, directories and '-' wh
     checkOutputPath("-o", "/dev/null");
     checkOutputPath("-o", "-"); // stdout is not a terminal under the test runner
     assert.equal(
-      line(() => checkOutputPath("-o", path.join(d, "no/dir/x.dtb"))),
+      errorLine(() => checkOutputPath("-o", path.join(d, "no/dir/x.dtb"))),
       `${d}/no/dir/x.dtb: error: cannot write file: no such file or directory`,
     );
     assert.equal(
-      line(() => checkOutputPath("-o", d)),
+      errorLine(() => checkOutputPath("-o", d)),
       `${d}: error: cannot write file: is a directory`,
     );
     fs.writeFileSync(path.join(d, "f"), "");
     assert.equal(
-      line(() => checkOutputPath("-o", path.join(d, "f/x"))),
+      errorLine(() => checkOutputPath("-o", path.join(d, "f/x"))),
       `${d}/f/x: error: cannot write file: not a directory`,
     );
     assert.match(
-      line(() => checkOutputPath("--report", "-", { stdoutTaken: true })),
+      errorLine(() => checkOutputPath("--report", "-", { stdoutTaken: true })),
       /^--report: error: '-' \(stdout\) already carries the command's output/,
     );
-    assert.equal(line(() => checkOutputPath("-o", "")), "-o: error: expected a file name");
+    assert.equal(errorLine(() => checkOutputPath("-o", "")), "-o: error: expected a file name");
     assert.deepEqual(fs.readdirSync(d), ["f"]);
   } finally {
     fs.rmSync(d, { recursive: true, force: true });
