@@ -159,8 +159,9 @@ export function bootFdtInfo(
         // No arm64 descriptor without FEAT_LPA holds an output address past 48 bits, so no RAM
         // there can get a directmap or a p2m entry. Xen 4.17 does not check the banks; it fails
         // later while mapping or allocating for them (its frametable spans every bank).
-        const s64 = cells64(p.value, i * one, ac);
-        const e64 = s64 + cells64(p.value, i * one + ac, sc);
+        // dt_read_number keeps the low 64 bits of the cells.
+        const s64 = BigInt.asUintN(64, p.cellsAt(i * one, ac));
+        const e64 = s64 + BigInt.asUintN(64, p.cellsAt(i * one + ac, sc));
         if (e64 > 1n << 48n) {
           throw new InputError(
             node.path,
@@ -402,16 +403,6 @@ function setupDirectmapCheck(mem: MemBank[], file: string): void {
     }
     if (nr > 0) mapped.push({ s: base, e: base + nr, bank: b });
   }
-}
-
-/** `dt_read_number` exactly: the last two of `n` cells at cell `start`, as a 64-bit value. */
-function cells64(v: Uint8Array, start: number, n: number): bigint {
-  let x = 0n;
-  for (let i = Math.max(0, n - 2); i < n; i++) {
-    const o = (start + i) * 4;
-    x = (x << 32n) | BigInt(((v[o] << 24) | (v[o + 1] << 16) | (v[o + 2] << 8) | v[o + 3]) >>> 0);
-  }
-  return x;
 }
 
 function cellsOr(n: Node, name: string, dflt: number): number {

@@ -360,12 +360,13 @@ export function bootBoard(file: string, bytes: Uint8Array, opts: BootBoardOption
   }
   machine.mem.write(dtbAddress, hostDtb);
   for (const [i, b] of mods.blobs.entries()) {
-    if (!inRam(b.address, Math.max(b.size, b.data.length))) {
+    const len = Math.max(b.size, b.data.length);
+    if (!inRam(b.address, len)) {
       const m = mods.fw.modules[i];
       throw new InputError(
         m?.path ?? "/chosen",
         `Boot module (${m?.kind ?? "module"}) at 0x${b.address.toString(16)}-0x${
-          (b.address + Math.max(b.size, b.data.length)).toString(16)
+          (b.address + len).toString(16)
         } is not in RAM, so the bootloader cannot load it`,
       );
     }
