@@ -6,18 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-
-const ROOT = new URL("../", import.meta.url).pathname;
-const DENO = ["run", "--quiet", "--allow-read", "--allow-write", "main.ts"];
-
-function dom0sim(args: string[], env: Record<string, string> = { NO_COLOR: "1" }) {
-  const r = spawnSync("deno", [...DENO, ...args], {
-    cwd: ROOT,
-    env: { ...Deno.env.toObject(), ...env },
-    maxBuffer: 64 << 20,
-  });
-  return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
-}
+import { DENO_RUN_MAIN, ROOT, runDom0sim } from "./cli_helpers.ts";
 
 /** Run under a pseudo-terminal (util-linux `script`), so stdout is a TTY. */
 function onTerminal(args: string[], env: Record<string, string>): string {
@@ -27,7 +16,7 @@ function onTerminal(args: string[], env: Record<string, string>): string {
   // stdin from /dev/null (script forwards its stdin to the terminal and would wait on an open
   // pipe), and a time bound so a stuck terminal fails the test instead of hanging the suite.
   const r = new Deno.Command("script", {
-    args: ["-qec", ["deno", ...DENO, ...args].join(" "), "/dev/null"],
+    args: ["-qec", ["deno", ...DENO_RUN_MAIN, ...args].join(" "), "/dev/null"],
     cwd: ROOT,
     env: full,
     clearEnv: true,
@@ -43,7 +32,7 @@ const HAVE_SCRIPT = spawnSync("script", ["--version"]).status === 0;
 
 for (const cmd of ["boot", "dt", "compare", "lint", "scan"]) {
   Deno.test(`dom0sim ${cmd} --help prints usage, options and examples; 'help ${cmd}' prints the same`, () => {
-    const r = dom0sim([cmd, "--help"]);
+    const r = runDom0sim([cmd, "--help"]);
     assert.equal(r.code, 0);
     assert.equal(r.stderr, "");
     assert.match(r.stdout, new RegExp(`^Usage: dom0sim ${cmd} `));
@@ -52,11 +41,11 @@ for (const cmd of ["boot", "dt", "compare", "lint", "scan"]) {
     const examples = r.stdout.split("\nExamples:\n")[1].trimEnd().split("\n");
     assert.ok(examples.length >= 3);
     for (const e of examples) assert.match(e, new RegExp(`^  dom0sim ${cmd} `));
-    assert.equal(dom0sim(["help", cmd]).stdout, r.stdout);
+    assert.equal(runDom0sim(["help", cmd]).stdout, r.stdout);
   });
 
   Deno.test(`dom0sim ${cmd} --help examples all run on the shipped boards (exit 0 or 1, never 2)`, () => {
-    const help = dom0sim([cmd, "--help"]).stdout;
+    const help = runDom0sim([cmd, "--help"]).stdout;
     const tmp = mkdtempSync(`${tmpdir()}/dom0sim-cli-`);
     try {
       for (const e of help.split("\nExamples:\n")[1].trimEnd().split("\n")) {
@@ -65,7 +54,7 @@ for (const cmd of ["boot", "dt", "compare", "lint", "scan"]) {
         const end = words.indexOf(">");
         const args = (end < 0 ? words : words.slice(0, end)).slice(1)
           .map((a) => a.replace(/^\/tmp\//, `${tmp}/`));
-        const r = dom0sim(args);
+        const r = runDom0sim(args);
         assert.ok(r.code === 0 || r.code === 1, `${e}: exit ${r.code}: ${r.stderr}`);
       }
     } finally {
@@ -97,7 +86,7 @@ for (const cmd of ["boot", "compare", "lint", "scan"]) {
       ],
     ];
     for (const [args, re] of cases) {
-      const r = dom0sim(args);
+      const r = runDom0sim(args);
       if (cmd === "scan" && args[1] === "no/such/board.dts") {
         // scan reports a missing path as a row and goes on; the status still says bad input.
         assert.equal(r.code, 2);
@@ -114,7 +103,7 @@ for (const cmd of ["boot", "compare", "lint", "scan"]) {
 
 Deno.test("dom0sim with no command, and dt with no subcommand, print one error line", () => {
   for (const args of [[], ["dt"]]) {
-    const r = dom0sim(args);
+    const r = runDom0sim(args);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /^error: expected (a command|compile or decompile)[^\n]*\n$/);
@@ -162,7 +151,7 @@ Deno.test("boot, compare, lint and dt report every kind of bad input as one line
       [["lint", B, "-D", "1x"], /^-D: error: macro names must be identifiers/],
     ];
     for (const [args, re] of cases) {
-      const r = dom0sim(args);
+      const r = runDom0sim(args);
       const what = args.join(" ");
       assert.equal(r.code, 2, `${what}: ${r.stdout}${r.stderr}`);
       assert.equal(r.stdout, "", what);
@@ -194,7 +183,7 @@ Deno.test("boot --workload FILE.json runs the scenario, and --xen-args warns abo
         ops: [{ op: "memset", target: "sram", via: "raw-sram", mapping: "wb", length: 64 }],
       }),
     );
-    const r = dom0sim([
+    const r = runDom0sim([
       "boot",
       "boards/qemu-virt-sram.dts",
       "--workload",
@@ -222,7 +211,7 @@ Deno.test("README's boot example: every line it shows is in the output, in order
   const cmd = "deno task boot boards/qemu-virt-sram.dts --policy xen-4.7 --workload sram-memset";
   const block = readme.split("`" + cmd + "`")[1].split("```")[1].trim().split("\n");
   const norm = (l: string) => l.replace(/^\[\s*\d+\.\d+\]/, "[T]");
-  const r = dom0sim(cmd.split(" ").slice(2));
+  const r = runDom0sim(cmd.split(" ").slice(2));
   assert.equal(r.code, 1);
   const out = r.stdout.split("\n").map(norm);
   let at = 0;
@@ -234,16 +223,16 @@ Deno.test("README's boot example: every line it shows is in the output, in order
 });
 
 Deno.test("dom0sim lint exits 1 on an error finding, 0 without, and --json prints one object", () => {
-  const a = dom0sim(["lint", "boards/a64-sram.dts", "-I", "include", "--json"]);
+  const a = runDom0sim(["lint", "boards/a64-sram.dts", "-I", "include", "--json"]);
   assert.equal(a.code, 1);
   const j = JSON.parse(a.stdout);
   assert.equal(j.schema, 1);
   assert.equal(j.exitCode, 1);
   assert.equal(j.findings[0].rule, "subpage-mmio");
-  const c = dom0sim(["lint", "boards/lint/clean.dts"]);
+  const c = runDom0sim(["lint", "boards/lint/clean.dts"]);
   assert.equal(c.code, 0);
   assert.match(c.stdout, /No findings\./);
-  const rules = dom0sim(["lint", "--list-rules"]);
+  const rules = runDom0sim(["lint", "--list-rules"]);
   assert.equal(rules.code, 0);
   assert.match(rules.stdout, /^sram-device-memory {2}\(error, model\)/);
 });
@@ -251,7 +240,7 @@ Deno.test("dom0sim lint exits 1 on an error finding, 0 without, and --json print
 Deno.test("dom0sim boot --report and compare --report write one self-contained HTML file", () => {
   const tmp = mkdtempSync(`${tmpdir()}/dom0sim-cli-`);
   try {
-    const b = dom0sim([
+    const b = runDom0sim([
       "boot",
       "boards/qemu-virt-sram.dts",
       "--policy",
@@ -267,7 +256,7 @@ Deno.test("dom0sim boot --report and compare --report write one self-contained H
     assert.match(html, /^<!DOCTYPE html>/);
     assert.match(html, /<svg [^>]*class="memmap"/);
     assert.match(html, /class="fault-marker" data-address="0xbff00000"/);
-    const c = dom0sim([
+    const c = runDom0sim([
       "compare",
       "boards/zynqmp-ocm.dts",
       "-I",
@@ -284,7 +273,7 @@ Deno.test("dom0sim boot --report and compare --report write one self-contained H
     const ch = readFileSync(`${tmp}/compare.html`, "utf8");
     assert.equal((ch.match(/<svg [^>]*class="memmap"/g) ?? []).length, 2);
     // The report path is checked like any output: a missing directory is one line, exit 2.
-    const bad = dom0sim(["boot", "boards/qemu-virt.dts", "--report", `${tmp}/no/dir/r.html`]);
+    const bad = runDom0sim(["boot", "boards/qemu-virt.dts", "--report", `${tmp}/no/dir/r.html`]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /no\/dir\/r\.html: error: cannot write file/);
   } finally {

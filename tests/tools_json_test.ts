@@ -2,19 +2,8 @@
 // documentation lists is emitted (unless marked optional with `?`), and every emitted field is
 // documented — at the top level of each object and in the documented nested tables.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-
-const ROOT = new URL("../", import.meta.url).pathname;
-
-function dom0sim(args: string[]): { code: number | null; stdout: string } {
-  const r = spawnSync(
-    "deno",
-    ["run", "--quiet", "--allow-read", "--allow-write", "main.ts", ...args],
-    { cwd: ROOT, env: { ...Deno.env.toObject(), NO_COLOR: "1" }, maxBuffer: 64 << 20 },
-  );
-  return { code: r.status, stdout: r.stdout.toString() };
-}
+import { ROOT, runDom0sim } from "./cli_helpers.ts";
 
 /** One documented table: field names and those marked optional. */
 interface DocTable {
@@ -80,7 +69,7 @@ function checkFields(key: string, objects: Record<string, unknown>[]): void {
 }
 
 Deno.test("docs/JSON.md lists exactly the fields boot --json emits (top level, memory map, faults)", () => {
-  const r = dom0sim([
+  const r = runDom0sim([
     "boot",
     "boards/qemu-virt-sram.dts",
     "--policy",
@@ -100,7 +89,7 @@ Deno.test("docs/JSON.md lists exactly the fields boot --json emits (top level, m
 });
 
 Deno.test("docs/JSON.md lists exactly the fields compare --json emits", () => {
-  const r = dom0sim([
+  const r = runDom0sim([
     "compare",
     "boards/qemu-virt-sram.dts",
     "--policies",
@@ -115,7 +104,7 @@ Deno.test("docs/JSON.md lists exactly the fields compare --json emits", () => {
 });
 
 Deno.test("docs/JSON.md lists exactly the fields lint --json emits (report and findings)", () => {
-  const r = dom0sim(["lint", "boards/a64-sram.dts", "-I", "include", "--json"]);
+  const r = runDom0sim(["lint", "boards/a64-sram.dts", "-I", "include", "--json"]);
   assert.equal(r.code, 1);
   const j = JSON.parse(r.stdout);
   checkFields("dom0sim lint --json", [j]);
@@ -123,7 +112,7 @@ Deno.test("docs/JSON.md lists exactly the fields lint --json emits (report and f
 });
 
 Deno.test("docs/JSON.md lists exactly the fields of scan --json's board and summary lines", () => {
-  const r = dom0sim([
+  const r = runDom0sim([
     "scan",
     "boards/lint/clean.dts",
     "boards/qemu-virt-sram.dts",

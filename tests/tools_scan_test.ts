@@ -8,25 +8,9 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { scanBoard, type ScanRow, scanTotals } from "../sim/scan.ts";
 import { progressLine, renderScanTable } from "../sim/scan_text.ts";
+import { DENO_RUN_MAIN, ROOT, runDom0sim } from "./cli_helpers.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 const FIX = "tests/fixtures/tools/scan";
-
-function dom0sim(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync("deno", [
-    "run",
-    "--quiet",
-    "--allow-read",
-    "--allow-write",
-    "main.ts",
-    ...args,
-  ], {
-    cwd: ROOT,
-    env: { ...Deno.env.toObject(), NO_COLOR: "1", ...env },
-    maxBuffer: 64 << 20,
-  });
-  return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
-}
 
 function read(path: string): Uint8Array | undefined {
   try {
@@ -88,7 +72,7 @@ Deno.test("renderScanTable() colours only the status cell and keeps the columns 
 });
 
 Deno.test("dom0sim scan DIR: every board scanned despite a broken one, .dtsi skipped, exit 2, no progress bar when piped", () => {
-  const r = dom0sim(["scan", FIX]);
+  const r = runDom0sim(["scan", FIX]);
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stderr, "");
   const lines = r.stdout.trimEnd().split("\n");
@@ -108,7 +92,7 @@ Deno.test("dom0sim scan DIR: every board scanned despite a broken one, .dtsi ski
 });
 
 Deno.test("dom0sim scan --json prints one JSON line per board and a summary line", () => {
-  const r = dom0sim(["scan", "--json", FIX, "missing.dts"]);
+  const r = runDom0sim(["scan", "--json", FIX, "missing.dts"]);
   assert.equal(r.code, 2);
   const objs = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
   assert.deepEqual(objs.map((o) => o.type), ["board", "board", "board", "board", "summary"]);
@@ -120,7 +104,7 @@ Deno.test("dom0sim scan --json prints one JSON line per board and a summary line
 });
 
 Deno.test("dom0sim scan --lint boards/lint: lint errors are findings and the exit status stays 0", () => {
-  const r = dom0sim(["scan", "--lint", "--json", "boards/lint"]);
+  const r = runDom0sim(["scan", "--lint", "--json", "boards/lint"]);
   assert.equal(r.code, 0, r.stderr);
   const rows = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
   const byBoard = new Map(rows.filter((o) => o.type === "board").map((o) => [o.board, o]));
@@ -137,7 +121,7 @@ Deno.test("dom0sim scan --lint boards/lint: lint errors are findings and the exi
 });
 
 Deno.test("dom0sim scan with a board list boots the shipped boards in one process and exits 0", () => {
-  const r = dom0sim([
+  const r = runDom0sim([
     "scan",
     "-I",
     "include",
@@ -153,8 +137,7 @@ Deno.test({
   name: "dom0sim scan draws a progress bar on stderr only when stdout is a terminal",
   ignore: spawnSync("script", ["--version"]).status !== 0,
   fn() {
-    const cmd =
-      `deno run --quiet --allow-read --allow-write main.ts scan ${FIX}/clean.dts ${FIX}/nested`;
+    const cmd = ["deno", ...DENO_RUN_MAIN, "scan", `${FIX}/clean.dts`, `${FIX}/nested`].join(" ");
     const r = spawnSync("script", ["-qec", cmd, "/dev/null"], {
       cwd: ROOT,
       env: { ...Deno.env.toObject(), NO_COLOR: "1" },
