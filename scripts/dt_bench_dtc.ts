@@ -22,6 +22,8 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { compileDts } from "../dt/compile.ts";
 import { writeDtb } from "../dt/dtb_write.ts";
+import { defaultBoardsDir } from "./boards_check.ts";
+import { listFiles } from "./list_files.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -36,35 +38,10 @@ const { values } = parseArgs({
 const limit = Number(values.limit);
 const rounds = Number(values.rounds);
 
-function listFiles(dir: string, re: RegExp): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (re.test(e.name)) out.push(p);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
-
+/** The Debian board DTBs (`scripts/boards_fetch.sh`), where boards_check.ts looks for them. */
 function boardCache(): string {
-  const env = Deno.env.get("DOM0SIM_BOARDS");
-  if (env && fs.existsSync(env)) return env;
-  const base = path.join(
-    Deno.env.get("XDG_CACHE_HOME") ?? path.join(os.homedir(), ".cache"),
-    "dom0sim/boards",
-  );
-  if (fs.existsSync(base)) {
-    for (const v of fs.readdirSync(base).sort().reverse()) {
-      const d = path.join(base, v, "usr/lib");
-      if (fs.existsSync(d)) {
-        const img = fs.readdirSync(d).find((x) => x.startsWith("linux-image-"));
-        if (img) return path.join(d, img);
-      }
-    }
-  }
+  const dir = defaultBoardsDir();
+  if (fs.existsSync(dir)) return dir;
   throw new Error("no board DTBs: run 'sh scripts/boards_fetch.sh' (or pass --dir DTS_DIR)");
 }
 

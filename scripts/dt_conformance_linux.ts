@@ -29,7 +29,9 @@ import { compileDts, CompileError, loadDeviceTree } from "../dt/compile.ts";
 import { preprocess } from "../dt/cpp.ts";
 import { writeDtb } from "../dt/dtb_write.ts";
 import { printDts } from "../dt/dts_print.ts";
+import { bytesToLatin1 } from "../dt/dts_lexer.ts";
 import { InputError } from "../errors.ts";
+import { listFiles } from "./list_files.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -60,27 +62,6 @@ function readFile(p: string): Uint8Array | undefined {
   }
 }
 
-function latin1(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i += 8192) {
-    s += String.fromCharCode(...b.subarray(i, Math.min(b.length, i + 8192)));
-  }
-  return s;
-}
-
-function listFiles(dir: string, re: RegExp): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (re.test(e.name)) out.push(p);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
-
 /** `spawnSync` retried a few times when the process could not start (EAGAIN on a loaded host). */
 function spawnRetry(
   cmd: string,
@@ -96,7 +77,7 @@ function spawnRetry(
 
 function procErr(r: SpawnSyncReturns<Buffer>): string {
   if (r.error) return `${r.error.message}\n`;
-  return r.stderr ? latin1(new Uint8Array(r.stderr)) : "";
+  return r.stderr ? bytesToLatin1(new Uint8Array(r.stderr)) : "";
 }
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
@@ -158,12 +139,12 @@ if (values.tree) {
     let cppSame = true;
     try {
       if (pp.status === 0) {
-        const mine = preprocess(f, latin1(new Uint8Array(text)), {
+        const mine = preprocess(f, bytesToLatin1(new Uint8Array(text)), {
           readFile,
           includeDirs: inc,
           defines: ["__DTS__"],
         });
-        cppSame = mine.text === latin1(new Uint8Array(pp.stdout));
+        cppSame = mine.text === bytesToLatin1(new Uint8Array(pp.stdout));
       }
       const r = compileDts(f, text, {
         readFile,
@@ -242,7 +223,7 @@ if (values.tree) {
       }
       continue;
     }
-    const refText = latin1(new Uint8Array(ref.stdout));
+    const refText = bytesToLatin1(new Uint8Array(ref.stdout));
     const problems: string[] = [];
     if (text !== refText) problems.push("decompiled text differs");
     const back = spawnSync("dtc", ["-I", "dts", "-O", "dtb", "-o", "-", "-"], {
